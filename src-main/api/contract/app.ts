@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineEvents, defineRequests } from './define.ts';
+
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const backendName = z.enum(BACKENDS);
+export type BackendName = z.infer<typeof backendName>;
+
+export const appRequests = defineRequests({
+  'app-info': {
+    summary: 'What this studio is running on: version, transport, library folder and compute backends.',
+    input: z.object({}).strict(),
+    output: z.object({
+      version: z.string(),
+      transport: z.enum(['electron', 'web']),
+      libraryPath: z.string(),
+      /** Backends that can be loaded here, best first. */
+      backends: z.array(backendName),
+      /** The one `auto` would pick. */
+      backend: backendName,
+      platform: z.string(),
+    }),
+  },
+  'app-ping': {
+    summary: 'Echo a value back: a liveness check for transports.',
+    input: z.object({ value: z.string().max(1000) }).strict(),
+    output: z.object({ value: z.string(), at: z.number() }),
+  },
+});
+
+export const appEvents = defineEvents({
+  /** Something the person should see in a toast: an error from a background task, a finished export. */
+  'app-notice': z.object({
+    level: z.enum(['info', 'success', 'warning', 'error']),
+    message: z.string(),
+  }),
+});
