@@ -1,0 +1,4 @@
+import type { BenchSection } from './section.ts';
+
+/** Every benchmark section, in the order `npm run bench` runs them. */
+export const sections: BenchSection[] = [];
