@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendName } from '../api/contract/app.ts';
+import { registerProjectKernels } from './kernels/index.ts';
+
+export type BackendRequest = 'auto' | BackendName;
+
+export interface ChosenBackend {
+  name: BackendName;
+  /** One line for the person: what runs the tensors and how. */
+  detail: string;
+}
+
+// A variable specifier keeps TypeScript and bundlers from resolving this optional
+// dependency at build time: it is only there on machines that installed it.
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+
+const FIXES: Record<BackendName, string> = {
+  tensorflow:
+    'install the optional dependency with `npm install @tensorflow/tfjs-node-gpu` (needs a supported OS; CUDA for the GPU), or choose --backend wasm',
+  wasm: 'check that @tensorflow/tfjs-backend-wasm and its .wasm files are installed, or choose --backend cpu',
+  cpu: 'reinstall @tensorflow/tfjs-backend-cpu',
+};
+
+async function loadTensorflow(): Promise<string> {
+  // tfjs-node-gpu ships its own copy of tfjs-core. Engine and kernel registry are kept
+  // on the global object by every tfjs-core copy, so its 'tensorflow' backend lands in
+  // the same registry this module's `tf` uses; with npm's dedupe it is even the same copy.
+  await import(/* @vite-ignore */ TFJS_NODE_GPU);
+  if (tf.findBackendFactory('tensorflow') == null) {
+    throw new Error('the package loaded but registered no "tensorflow" backend (a second, incompatible tfjs-core?)');
+  }
+  return 'libtensorflow (tfjs-node-gpu): CUDA GPU when found, else native CPU';
+}
+
+async function activate(name: BackendName): Promise<string> {
+  let detail = '';
+  if (name === 'tensorflow') detail = await loadTensorflow();
+  // setBackend resolves false (it does not throw) when the factory fails, e.g. a
+  // missing .wasm file.
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+  const kernels = registerProjectKernels(name);
+  if (name === 'wasm') {
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
+    detail = `WebAssembly (XNNPACK, ${simd}, 1 thread)`;
+  } else if (name === 'cpu') {
+    detail = 'plain JavaScript';
+  }
+  if (kernels.length > 0) detail += ` + project kernels: ${kernels.join(', ')}`;
+  return detail;
+}
+
+/**
+ * Makes `requested` the tfjs backend of this process and registers the project's own
+ * kernels for it. `auto` walks the ladder of DESIGN §4 (tensorflow → wasm → cpu) and
+ * takes the first that starts; an explicit choice that fails throws, naming the fix.
+ */
+export async function initBackend(requested: BackendRequest): Promise<ChosenBackend> {
+  if (requested !== 'auto') {
+    try {
+      return { name: requested, detail: await activate(requested) };
+    } catch (error) {
+      throw new Error(`The '${requested}' compute backend could not start: ${reason(error)}. Fix: ${FIXES[requested]}.`, {
+        cause: error,
+      });
+    }
+  }
+  const failures: string[] = [];
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
+    try {
+      return { name, detail: await activate(name) };
+    } catch (error) {
+      failures.push(`${name}: ${reason(error)}`);
+    }
+  }
+  throw new Error(`No compute backend could start (${failures.join('; ')}).`);
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
