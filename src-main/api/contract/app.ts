@@ -27,7 +27,12 @@ export const appRequests = defineRequests({
   },
 });
 
+export const VIEWS = ['library', 'train', 'generate'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
 export const appEvents = defineEvents({
+  /** The native menu (or another window) asks the renderer to show a view. */
+  'app-navigate': z.object({ view: z.enum(VIEWS) }),
   /** Something the person should see in a toast: an error from a background task, a finished export. */
   'app-notice': z.object({
     level: z.enum(['info', 'success', 'warning', 'error']),
