@@ -10,7 +10,7 @@ const bridge: StudioBridge = {
     if (!isRequestName(name)) {
       return Promise.resolve(fail('unknown-request', `There is no request named ${JSON.stringify(name)}.`));
     }
-    return ipcRenderer.invoke(REQUEST_CHANNEL, name, input) as ReturnType<StudioBridge['request']>;
+    return ipcRenderer.invoke(REQUEST_CHANNEL, name, input) as never;
   },
   subscribe(listener: StudioEventListener) {
     const relay = (_event: IpcRendererEvent, name: unknown, payload: unknown) => {
