@@ -1,4 +1,5 @@
+import { kernelsSection } from './kernels.ts';
 import type { BenchSection } from './section.ts';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
-export const sections: BenchSection[] = [];
+export const sections: BenchSection[] = [kernelsSection];

@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BackendName } from '../../src-main/api/contract/app.ts';
+import { initBackend } from '../../src-main/engine/backend.ts';
+import { stockKernel } from '../../src-main/engine/kernels/index.ts';
+
+// Every project kernel against the stock `cpu` kernel tfjs ships, on random inputs.
+// Small shapes keep the stock kernels (the slow ones we replace) fast enough here.
+
+type Pad = 'same' | 'valid' | number;
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  filter: [number, number];
+  strides: [number, number];
+  pad: Pad;
+}
+
+const CASES: ConvCase[] = [
+  { batch: 2, height: 7, width: 9, inChannels: 3, outChannels: 5, filter: [3, 3], strides: [1, 1], pad: 'same' },
+  { batch: 2, height: 7, width: 9, inChannels: 3, outChannels: 5, filter: [3, 3], strides: [1, 1], pad: 'valid' },
+  { batch: 3, height: 9, width: 9, inChannels: 4, outChannels: 6, filter: [4, 4], strides: [2, 2], pad: 'same' },
+  { batch: 3, height: 9, width: 11, inChannels: 4, outChannels: 6, filter: [4, 4], strides: [2, 2], pad: 'valid' },
+  { batch: 1, height: 8, width: 8, inChannels: 2, outChannels: 3, filter: [5, 5], strides: [2, 2], pad: 'same' },
+  { batch: 1, height: 7, width: 7, inChannels: 1, outChannels: 2, filter: [2, 2], strides: [2, 2], pad: 'valid' },
+  { batch: 2, height: 10, width: 7, inChannels: 3, outChannels: 4, filter: [3, 2], strides: [2, 1], pad: 'same' },
+  { batch: 1, height: 6, width: 9, inChannels: 2, outChannels: 3, filter: [3, 3], strides: [1, 2], pad: 1 },
+  // The 28 px DCGAN's layer shapes, at batch 1.
+  { batch: 1, height: 28, width: 28, inChannels: 11, outChannels: 8, filter: [4, 4], strides: [2, 2], pad: 'same' },
+  { batch: 1, height: 14, width: 14, inChannels: 8, outChannels: 16, filter: [4, 4], strides: [2, 2], pad: 'same' },
+];
+
+const name = (c: ConvCase): string =>
+  `${c.batch}×${c.height}×${c.width}×${c.inChannels} → ${c.outChannels}, filter ${c.filter.join('×')}, strides ${c.strides.join(',')}, pad ${c.pad}`;
+
+function filterShape(c: ConvCase): [number, number, number, number] {
+  return [c.filter[0], c.filter[1], c.inChannels, c.outChannels];
+}
+
+function outputShape(c: ConvCase): [number, number, number, number] {
+  const info = tf.backend_util.computeConv2DInfo(
+    [c.batch, c.height, c.width, c.inChannels],
+    filterShape(c),
+    c.strides,
+    1,
+    c.pad,
+  );
+  return info.outShape;
+}
+
+/** Runs tfjs's own `cpu` kernel on plain arrays, bypassing the registry the project changed. */
+function stockCpu(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): Float32Array {
+  const kernel = stockKernel(kernelName, 'cpu');
+  if (kernel == null) throw new Error(`tfjs has no cpu ${kernelName}`);
+  const previous = tf.getBackend();
+  tf.setBackend('cpu');
+  try {
+    const onCpu = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape)]));
+    const info = kernel.kernelFunc({ inputs: onCpu, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo;
+    const result = tf.engine().makeTensorFromTensorInfo(info);
+    const values = result.dataSync() as Float32Array;
+    result.dispose();
+    Object.values(onCpu).forEach((t) => t.dispose());
+    return values;
+  } finally {
+    tf.setBackend(previous);
+  }
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 1;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  // float32 sums of a few hundred products: relative error well under 1e-5 in practice.
+  expect(worst).toBeLessThanOrEqual(1e-4 * scale);
+}
+
+function runOn(backend: BackendName, kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): Float32Array {
+  tf.setBackend(backend);
+  const moved = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape)]));
+  const result = tf.engine().runKernel(kernelName, moved, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const values = result.dataSync() as Float32Array;
+  result.dispose();
+  Object.values(moved).forEach((t) => t.dispose());
+  return values;
+}
+
+beforeAll(async () => {
+  // Registers the project's kernels on both backends; wasm ends up current.
+  await initBackend('cpu');
+  await initBackend('wasm');
+});
+
+describe.each(['wasm', 'cpu'] as const)('project kernels on %s', (backend) => {
+  it.each(CASES)('Conv2DBackpropFilter matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad', (c) => {
+    const x = tf.randomNormal([c.batch, c.height, c.width, c.inChannels], 0, 1, 'float32', 1);
+    const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 2);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: filterShape(c) };
+    const before = tf.memory().numTensors;
+    const ours = runOn(backend, tf.Conv2DBackpropFilter, { x, dy }, attrs);
+    expect(tf.memory().numTensors, `leak in ${name(c)}`).toBe(before);
+    expectClose(ours, stockCpu(tf.Conv2DBackpropFilter, { x, dy }, attrs));
+    tf.dispose([x, dy]);
+  });
+
+  it.each(CASES)('Conv2DBackpropInput matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad', (c) => {
+    const filter = tf.randomNormal(filterShape(c), 0, 1, 'float32', 3);
+    const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 4);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.height, c.width, c.inChannels] };
+    const before = tf.memory().numTensors;
+    const ours = runOn(backend, tf.Conv2DBackpropInput, { dy, filter }, attrs);
+    expect(tf.memory().numTensors, `leak in ${name(c)}`).toBe(before);
+    expectClose(ours, stockCpu(tf.Conv2DBackpropInput, { dy, filter }, attrs));
+    tf.dispose([filter, dy]);
+  });
+});
+
+describe('BatchMatMul on wasm', () => {
+  // The project's wasm BatchMatMul turns transposed products into plain ones (XNNPACK).
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('matches stock cpu with transposeA=%s, transposeB=%s', (transposeA, transposeB) => {
+    const [m, k, n] = [7, 13, 5];
+    const a = tf.randomNormal(transposeA ? [k, m] : [m, k], 0, 1, 'float32', 5);
+    const b = tf.randomNormal(transposeB ? [n, k] : [k, n], 0, 1, 'float32', 6);
+    const attrs = { transposeA, transposeB };
+    const before = tf.memory().numTensors;
+    const ours = runOn('wasm', tf.BatchMatMul, { a, b }, attrs);
+    expect(tf.memory().numTensors).toBe(before);
+    expectClose(ours, stockCpu(tf.BatchMatMul, { a, b }, attrs));
+    tf.dispose([a, b]);
+  });
+
+  it('still multiplies batches of matrices (the stock path)', () => {
+    const a = tf.randomNormal([3, 4, 6], 0, 1, 'float32', 7);
+    const b = tf.randomNormal([3, 5, 6], 0, 1, 'float32', 8);
+    const attrs = { transposeA: false, transposeB: true };
+    expectClose(runOn('wasm', tf.BatchMatMul, { a, b }, attrs), stockCpu(tf.BatchMatMul, { a, b }, attrs));
+    tf.dispose([a, b]);
+  });
+});
