@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { crc32, deflateSync, gunzipSync } from 'node:zlib';
 
 /** Where Debian's `dataset-fashion-mnist` package puts the idx files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -81,4 +81,66 @@ export function loadFashionMnist(split: 'train' | 'test', dir = FASHION_MNIST_DI
     throw new Error(`${labelsPath} has ${labels.length} labels for ${images.count} images`);
   }
   return { ...images, labels };
+}
+
+/**
+ * A minimal grayscale PNG encoder (8-bit, filter 0): writing 60,000 28×28 files
+ * through libvips would take longer than the import being measured.
+ */
+export function encodeGrayPng(pixels: Uint8Array, width: number, height: number): Buffer {
+  const raw = Buffer.alloc(height * (width + 1));
+  for (let y = 0; y < height; y++) {
+    raw[y * (width + 1)] = 0;
+    raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // grayscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export interface WrittenImageFolder {
+  dir: string;
+  count: number;
+  perClass: number[];
+}
+
+/**
+ * Writes a split as an ImageFolder tree: `<dir>/<class name>/<index>.png`. With
+ * `perClass`, only the first that many images of each class (a balanced subset).
+ */
+export function writeFashionMnistImageFolder(
+  dir: string,
+  split: 'train' | 'test',
+  options: { perClass?: number; source?: string } = {},
+): WrittenImageFolder {
+  const data = loadFashionMnist(split, options.source);
+  const perClass = new Array<number>(FASHION_MNIST_CLASSES.length).fill(0);
+  for (const name of FASHION_MNIST_CLASSES) mkdirSync(join(dir, name), { recursive: true });
+  const size = data.rows * data.cols;
+  let count = 0;
+  for (let i = 0; i < data.count; i++) {
+    const label = data.labels[i]!;
+    if (options.perClass !== undefined && perClass[label]! >= options.perClass) continue;
+    perClass[label]!++;
+    const png = encodeGrayPng(data.pixels.subarray(i * size, (i + 1) * size), data.cols, data.rows);
+    writeFileSync(join(dir, FASHION_MNIST_CLASSES[label]!, `${split}-${String(i).padStart(5, '0')}.png`), png);
+    count++;
+  }
+  return { dir, count, perClass };
 }

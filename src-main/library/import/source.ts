@@ -1,0 +1,240 @@
+// What a dropped folder or archive contains: a flat list of candidate files with
+// their paths relative to the drop, plus the entries refused before reading a byte
+// (symlink loops, links leading outside, sockets, unsafe archive paths).
+//
+// Directory entries are read as Buffers so that names that are not valid UTF-8 still
+// open; they are shown to people with replacement characters.
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+
+export interface SourceFile {
+  /** Path relative to the dropped folder, '/'-separated, as shown to people. */
+  path: string;
+  /** The folders of `path`, outermost first (no file name). */
+  folders: string[];
+  /** The file name, as shown to people. */
+  name: string;
+  read(): Promise<Buffer>;
+}
+
+export interface Rejection {
+  path: string;
+  reason: string;
+}
+
+export interface Source {
+  /** What was dropped, for the import log. */
+  description: string;
+  files: SourceFile[];
+  rejected: Rejection[];
+  close(): Promise<void>;
+}
+
+/** Archive entries above this are refused: a zip bomb must not fill the disk or memory. */
+export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+
+const SEP = Buffer.from(sep);
+const show = (name: Buffer): string => name.toString('utf8');
+
+/** Opens a folder, a .zip, or a single image file as a Source. */
+export async function openSource(path: string): Promise<Source> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? `${path} does not exist: check the path and try again.`
+        : `Cannot read ${path} (${code ?? (error as Error).message}): check its permissions.`,
+      { cause: error },
+    );
+  }
+  if (info.isDirectory()) return scanFolder(path);
+  if (info.isFile() && /\.zip$/i.test(path)) return scanZip(path);
+  if (info.isFile()) {
+    const name = basename(path);
+    return {
+      description: path,
+      files: [{ path: name, folders: [], name, read: () => readRegularFile(Buffer.from(path)) }],
+      rejected: [],
+      close: async () => {},
+    };
+  }
+  throw new Error(`${path} is neither a folder, a .zip nor a file: drop a folder of images or a .zip archive.`);
+}
+
+async function readRegularFile(path: Buffer): Promise<Buffer> {
+  // O_NONBLOCK-free open of a checked regular file; reading a FIFO here would hang.
+  const handle = await open(path, 'r');
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function scanFolder(root: string): Promise<Source> {
+  const files: SourceFile[] = [];
+  const rejected: Rejection[] = [];
+  const rootReal = await realpath(root);
+  const rootRealBuf = Buffer.from(rootReal);
+  const inside = (real: string) => real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+
+  // `shown` are the display segments; `chain` the real paths of the folders we are in (loop check).
+  async function walk(dir: Buffer, shown: string[], chain: Set<string>): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch (error) {
+      rejected.push({
+        path: shown.join('/') || '.',
+        reason: `folder cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      });
+      return;
+    }
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    for (const entry of entries) {
+      const full = Buffer.concat([dir, SEP, entry.name]);
+      const name = show(entry.name);
+      const rel = [...shown, name].join('/');
+      if (entry.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = await realpath(full, { encoding: 'buffer' }).then(show);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          rejected.push({
+            path: rel,
+            reason:
+              code === 'ELOOP'
+                ? 'symbolic link loop (not followed)'
+                : code === 'ENOENT'
+                  ? 'broken symbolic link: its target does not exist'
+                  : `symbolic link cannot be resolved (${code})`,
+          });
+          continue;
+        }
+        if (!inside(real)) {
+          rejected.push({ path: rel, reason: 'symbolic link pointing outside the dropped folder (not followed)' });
+          continue;
+        }
+        const target = await stat(full).catch(() => undefined);
+        if (target?.isDirectory()) {
+          if (chain.has(real)) {
+            rejected.push({ path: rel, reason: 'symbolic link loop: it points to a folder that contains it (not followed)' });
+            continue;
+          }
+          await walk(full, [...shown, name], new Set([...chain, real]));
+          continue;
+        }
+        if (target?.isFile()) {
+          files.push({ path: rel, folders: shown, name, read: () => readRegularFile(full) });
+          continue;
+        }
+        rejected.push({ path: rel, reason: 'symbolic link to something that is not a regular file' });
+        continue;
+      }
+      if (entry.isDirectory()) {
+        const real = await realpath(full, { encoding: 'buffer' }).then(show, () => rel);
+        await walk(full, [...shown, name], new Set([...chain, real]));
+      } else if (entry.isFile()) {
+        files.push({ path: rel, folders: shown, name, read: () => readRegularFile(full) });
+      } else {
+        rejected.push({ path: rel, reason: 'not a regular file (device, socket or pipe)' });
+      }
+    }
+  }
+
+  await walk(rootRealBuf, [], new Set([rootReal]));
+  return { description: root, files, rejected, close: async () => {} };
+}
+
+/** Why an archive entry's path is unsafe to treat as relative, or undefined when it is fine. */
+export function unsafeArchivePath(path: string): string | undefined {
+  if (path.includes('\0')) return 'its name contains a NUL byte';
+  if (/^[/\\]/.test(path) || /^[A-Za-z]:/.test(path)) return 'absolute path in the archive';
+  const parts = path.split(/[/\\]/);
+  if (parts.includes('..')) return 'path leads outside the archive ("..")';
+  return undefined;
+}
+
+/** Splits an archive path into display segments (empty and "." parts dropped). */
+export function archiveSegments(path: string): string[] {
+  return path.split(/[/\\]/).filter((p) => p !== '' && p !== '.');
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (error, zip) =>
+      error ? reject(error) : resolve(zip),
+    );
+  });
+}
+
+async function scanZip(path: string): Promise<Source> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (error) {
+    throw new Error(`${path} is not a readable .zip archive (${(error as Error).message}): re-create the archive or drop the folder instead.`, {
+      cause: error,
+    });
+  }
+  const files: SourceFile[] = [];
+  const rejected: Rejection[] = [];
+  const entries: Array<{ entry: yauzl.Entry; segments: string[] }> = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const raw = entry.fileName as unknown as Buffer;
+      // Bit 11 says UTF-8; many tools write UTF-8 without it, so decode as UTF-8 either way.
+      const name = raw.toString('utf8');
+      const problem = unsafeArchivePath(name);
+      if (problem) {
+        rejected.push({ path: name, reason: `${problem} (not extracted)` });
+      } else if (!name.endsWith('/')) {
+        const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
+        if (mode === 0o120000) rejected.push({ path: name, reason: 'symbolic link inside the archive (not followed)' });
+        else if ((entry.generalPurposeBitFlag & 1) !== 0) rejected.push({ path: name, reason: 'encrypted archive entry' });
+        else if (entry.uncompressedSize > MAX_ENTRY_BYTES) {
+          rejected.push({ path: name, reason: `archive entry too large (${entry.uncompressedSize} bytes uncompressed)` });
+        } else entries.push({ entry, segments: archiveSegments(name) });
+      }
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  }).catch((error: unknown) => {
+    rejected.push({ path: basename(path), reason: `archive is damaged after some entries (${(error as Error).message})` });
+  });
+
+  // A zip of a folder wraps everything in that folder: look inside it.
+  const tops = new Set(entries.map((e) => (e.segments.length > 1 ? e.segments[0] : '')));
+  const strip = tops.size === 1 && !tops.has('') ? 1 : 0;
+  for (const { entry, segments } of entries) {
+    const kept = segments.slice(strip);
+    if (kept.length === 0) continue;
+    files.push({
+      path: kept.join('/'),
+      folders: kept.slice(0, -1),
+      name: kept.at(-1)!,
+      read: () => readZipEntry(zip, entry),
+    });
+  }
+  return { description: path, files, rejected, close: async () => zip.close() };
+}
+
+function readZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error) return reject(error);
+      const chunks: Buffer[] = [];
+      (stream as Readable).on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+      stream.on('error', reject);
+    });
+  });
+}

@@ -1,0 +1,90 @@
+import type { Db } from '../db.ts';
+
+export interface DatasetRow {
+  id: number;
+  name: string;
+  background: string;
+  created_at: number;
+}
+
+export interface Dataset {
+  id: number;
+  name: string;
+  /** #rrggbb that transparent pixels are flattened onto. */
+  background: string;
+  createdAt: number;
+}
+
+export interface DatasetSummary extends Dataset {
+  images: number;
+  labelled: number;
+  excluded: number;
+  labels: number;
+}
+
+function toDataset(row: DatasetRow): Dataset {
+  return { id: row.id, name: row.name, background: row.background, createdAt: row.created_at };
+}
+
+export class DatasetRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  list(): DatasetSummary[] {
+    const rows = this.#db
+      .prepare<[], DatasetRow & { images: number; labelled: number; excluded: number; labels: number }>(
+        `SELECT d.*,
+           (SELECT count(*) FROM images i WHERE i.dataset_id = d.id) AS images,
+           (SELECT count(*) FROM images i WHERE i.dataset_id = d.id AND i.label_id IS NOT NULL) AS labelled,
+           (SELECT count(*) FROM images i WHERE i.dataset_id = d.id AND i.excluded = 1) AS excluded,
+           (SELECT count(*) FROM labels l WHERE l.dataset_id = d.id) AS labels
+         FROM datasets d ORDER BY d.name`,
+      )
+      .all();
+    return rows.map((r) => ({
+      ...toDataset(r),
+      images: r.images,
+      labelled: r.labelled,
+      excluded: r.excluded,
+      labels: r.labels,
+    }));
+  }
+
+  get(id: number): Dataset | undefined {
+    const row = this.#db.prepare<[number], DatasetRow>('SELECT * FROM datasets WHERE id = ?').get(id);
+    return row && toDataset(row);
+  }
+
+  byName(name: string): Dataset | undefined {
+    const row = this.#db.prepare<[string], DatasetRow>('SELECT * FROM datasets WHERE name = ?').get(name);
+    return row && toDataset(row);
+  }
+
+  create(name: string, background = '#ffffff'): Dataset {
+    const now = Date.now();
+    const info = this.#db
+      .prepare('INSERT INTO datasets (name, background, created_at) VALUES (?, ?, ?)')
+      .run(name, background, now);
+    return { id: Number(info.lastInsertRowid), name, background, createdAt: now };
+  }
+
+  /** The dataset called `name`, created if it does not exist yet. */
+  ensure(name: string, background?: string): Dataset {
+    return this.byName(name) ?? this.create(name, background);
+  }
+
+  rename(id: number, name: string): void {
+    this.#db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id);
+  }
+
+  setBackground(id: number, background: string): void {
+    this.#db.prepare('UPDATE datasets SET background = ? WHERE id = ?').run(background, id);
+  }
+
+  /** Deletes the dataset and (by cascade) its images, labels, jobs and history. Blobs stay until `gc`. */
+  delete(id: number): boolean {
+    return this.#db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+  }
+}
