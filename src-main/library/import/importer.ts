@@ -116,7 +116,21 @@ async function importSource(
   });
 
   const known = library.images.shas(dataset.id);
+  // Labels are created up front in the order they first appear in the drop (sorted
+  // folder names, manifest order), so the label order, and with it the one-hot index
+  // of a training set, does not depend on which file finished checking first. Those
+  // that end up with no image (every file rejected or a duplicate) are removed again.
   const labelIds = new Map(library.labels.list(dataset.id).map((l) => [l.name, l.id]));
+  const createdLabels = library.transaction(() => {
+    const created: number[] = [];
+    for (const { label } of layout.assignments) {
+      if (label === null || labelIds.has(label)) continue;
+      const id = library.labels.create(dataset.id, label).id;
+      labelIds.set(label, id);
+      created.push(id);
+    }
+    return created;
+  });
   const total = layout.assignments.length + rejected.length;
   let done = rejected.length;
   let imported = 0;
@@ -247,6 +261,7 @@ async function importSource(
   library.transaction(() => {
     library.importJobs.progress(jobId, { total, imported, duplicates, rejected: rejected.length });
     library.importJobs.finish(jobId, cancelled ? 'cancelled' : 'done');
+    for (const id of createdLabels) if (library.images.withLabel(id).length === 0) library.labels.delete(id);
   });
   report(true);
 

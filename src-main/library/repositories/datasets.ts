@@ -75,6 +75,16 @@ export class DatasetRepository {
     return this.byName(name) ?? this.create(name, background);
   }
 
+  /** The background of the (first) dataset holding a blob: thumbnails look like training will see them. */
+  backgroundOfBlob(sha256: string): string {
+    return (
+      (this.#db
+        .prepare('SELECT d.background FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.sha256 = ? LIMIT 1')
+        .pluck()
+        .get(sha256) as string | undefined) ?? '#ffffff'
+    );
+  }
+
   rename(id: number, name: string): void {
     this.#db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id);
   }
