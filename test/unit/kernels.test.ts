@@ -52,16 +52,16 @@ function outputShape(c: ConvCase): [number, number, number, number] {
 }
 
 /** Runs tfjs's own `cpu` kernel on plain arrays, bypassing the registry the project changed. */
-function stockCpu(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): Float32Array {
+function stockCpu(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.TypedArray {
   const kernel = stockKernel(kernelName, 'cpu');
   if (kernel == null) throw new Error(`tfjs has no cpu ${kernelName}`);
   const previous = tf.getBackend();
   tf.setBackend('cpu');
   try {
-    const onCpu = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape)]));
+    const onCpu = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape, t.dtype)]));
     const info = kernel.kernelFunc({ inputs: onCpu, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo;
     const result = tf.engine().makeTensorFromTensorInfo(info);
-    const values = result.dataSync() as Float32Array;
+    const values = result.dataSync();
     result.dispose();
     Object.values(onCpu).forEach((t) => t.dispose());
     return values;
@@ -70,7 +70,7 @@ function stockCpu(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: 
   }
 }
 
-function expectClose(actual: Float32Array, expected: Float32Array): void {
+function expectClose(actual: tf.TypedArray, expected: tf.TypedArray): void {
   expect(actual.length).toBe(expected.length);
   let scale = 1;
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
@@ -80,11 +80,11 @@ function expectClose(actual: Float32Array, expected: Float32Array): void {
   expect(worst).toBeLessThanOrEqual(1e-4 * scale);
 }
 
-function runOn(backend: BackendName, kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): Float32Array {
+function runOn(backend: BackendName, kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.TypedArray {
   tf.setBackend(backend);
-  const moved = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape)]));
+  const moved = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape, t.dtype)]));
   const result = tf.engine().runKernel(kernelName, moved, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = result.dataSync() as Float32Array;
+  const values = result.dataSync();
   result.dispose();
   Object.values(moved).forEach((t) => t.dispose());
   return values;
@@ -145,5 +145,25 @@ describe('BatchMatMul on wasm', () => {
     const attrs = { transposeA: false, transposeB: true };
     expectClose(runOn('wasm', tf.BatchMatMul, { a, b }, attrs), stockCpu(tf.BatchMatMul, { a, b }, attrs));
     tf.dispose([a, b]);
+  });
+});
+
+describe.each(['wasm', 'cpu'] as const)('Tile on %s', (backend) => {
+  it.each([
+    { shape: [1, 1, 1, 5], reps: [3, 2, 4, 1] },
+    { shape: [4, 1, 3], reps: [1, 7, 1] },
+    { shape: [2, 3], reps: [3, 5] },
+    { shape: [5], reps: [4] },
+    { shape: [2, 3, 2], reps: [2, 1, 3] },
+    { shape: [3, 2], reps: [1, 1] },
+    { shape: [2, 0, 3], reps: [2, 2, 2] },
+  ])('matches stock cpu for $shape tiled $reps', ({ shape, reps }) => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const x = tf.cast(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 9), 100), dtype);
+      const ours = runOn(backend, tf.Tile, { x }, { reps });
+      const reference = stockCpu(tf.Tile, { x }, { reps });
+      expect(Array.from(ours)).toEqual(Array.from(reference));
+      x.dispose();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { BackendName } from '../../api/contract/app.ts';
 import { matMulWithoutTransposes } from './batch-mat-mul.ts';
 import { conv2dBackpropFilterByConvolution } from './conv2d-backprop-filter.ts';
 import { conv2dBackpropInputByMatMul } from './conv2d-backprop-input.ts';
+import { tileByBlocks } from './tile.ts';
 
 interface ProjectKernel {
   kernelName: string;
@@ -19,6 +20,7 @@ const inputGradient: ProjectKernel = {
   kernelName: tf.Conv2DBackpropInput,
   make: () => conv2dBackpropInputByMatMul as KernelFunc,
 };
+const fastTile: ProjectKernel = { kernelName: tf.Tile, make: tileByBlocks };
 const fastMatMul: ProjectKernel = {
   kernelName: tf.BatchMatMul,
   make: (stock) => {
@@ -34,8 +36,8 @@ const fastMatMul: ProjectKernel = {
  */
 const PROJECT_KERNELS: Record<BackendName, ProjectKernel[]> = {
   tensorflow: [],
-  wasm: [filterGradient, inputGradient, fastMatMul],
-  cpu: [filterGradient, inputGradient],
+  wasm: [filterGradient, inputGradient, fastMatMul, fastTile],
+  cpu: [filterGradient, inputGradient, fastTile],
 };
 
 /** What was registered before the project's kernel replaced it, for tests and benchmarks. */
