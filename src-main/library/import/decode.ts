@@ -16,9 +16,19 @@ export interface CheckedImage {
 // libvips's own cache only helps when the same file is decoded twice; we never do.
 sharp.cache(false);
 
-function sharpReason(format: ImageFormat, error: unknown): RejectedFile {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-  const truncated = /truncat|premature|end of|short|unexpected end|not enough/i.test(message);
+/** A JPEG ends with the EOI marker (FF D9); a cut-off download does not. */
+function endsLikeJpeg(bytes: Uint8Array): boolean {
+  for (let i = bytes.length - 1; i >= Math.max(1, bytes.length - 64); i--) {
+    if (bytes[i] === 0xd9 && bytes[i - 1] === 0xff) return true;
+  }
+  return false;
+}
+
+function sharpReason(format: ImageFormat, bytes: Uint8Array, error: unknown): RejectedFile {
+  let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+  if (message === '' || /^unknown error$/i.test(message)) message = 'the decoder could not read the image data';
+  const truncated =
+    (format === 'jpeg' && !endsLikeJpeg(bytes)) || /truncat|premature|end of|short|unexpected end|not enough/i.test(message);
   return new RejectedFile(`${truncated ? 'truncated' : 'corrupt'} ${format.toUpperCase()}: ${message}`);
 }
 
@@ -51,7 +61,7 @@ export async function checkImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
     };
   } catch (error) {
     if (error instanceof RejectedFile) throw error;
-    throw sharpReason(header.format, error);
+    throw sharpReason(header.format, bytes, error);
   }
 }
 
