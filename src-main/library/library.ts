@@ -8,6 +8,7 @@ import { HistoryRepository } from './repositories/history.ts';
 import { ImageRepository } from './repositories/images.ts';
 import { ImportJobRepository } from './repositories/import-jobs.ts';
 import { LabelRepository } from './repositories/labels.ts';
+import { RunRepository } from './repositories/runs.ts';
 
 export const LIBRARY_DB = 'library.db';
 
@@ -20,6 +21,7 @@ export class Repositories {
   readonly images: ImageRepository;
   readonly importJobs: ImportJobRepository;
   readonly history: HistoryRepository;
+  readonly runs: RunRepository;
 
   constructor(db: Db) {
     this.db = db;
@@ -29,6 +31,7 @@ export class Repositories {
     this.images = new ImageRepository(db);
     this.importJobs = new ImportJobRepository(db);
     this.history = new HistoryRepository(db);
+    this.runs = new RunRepository(db);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front: no upgrade deadlocks). */

@@ -96,6 +96,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX history_by_dataset ON history(dataset_id, undone, id);
     `,
   },
+  {
+    version: 2,
+    name: 'training runs',
+    sql: `
+      -- dataset_id is kept NULL (not cascaded away) when the dataset is deleted, so
+      -- the run's history and files stay until the person deletes the run itself.
+      CREATE TABLE runs (
+        id                   TEXT PRIMARY KEY,
+        dataset_id           INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+        dataset_name         TEXT NOT NULL,
+        name                 TEXT NOT NULL,
+        status               TEXT NOT NULL CHECK (status IN ('starting', 'training', 'paused', 'stopped', 'done', 'interrupted', 'failed')),
+        status_reason        TEXT,
+        dir                  TEXT NOT NULL,
+        config               TEXT NOT NULL,
+        created_at           INTEGER NOT NULL,
+        updated_at           INTEGER NOT NULL,
+        duration_ms          INTEGER NOT NULL DEFAULT 0,
+        last_step            INTEGER NOT NULL DEFAULT 0,
+        total_steps          INTEGER NOT NULL DEFAULT 0,
+        last_checkpoint_step INTEGER,
+        final_metrics        TEXT,
+        thumbnail            TEXT
+      ) STRICT;
+      CREATE INDEX runs_by_dataset ON runs(dataset_id, created_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
