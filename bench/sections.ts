@@ -1,5 +1,6 @@
+import { importBench } from './import.ts';
 import { kernelsSection } from './kernels.ts';
 import type { BenchSection } from './section.ts';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
-export const sections: BenchSection[] = [kernelsSection];
+export const sections: BenchSection[] = [kernelsSection, importBench];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -33,14 +33,13 @@ export class BlobStore {
     return existsSync(this.path(sha256));
   }
 
-  /** Writes the bytes unless a complete blob is already there. Resolves once the file is in place. */
+  /**
+   * Puts the bytes in place under their hash; resolves once the file is complete.
+   * Callers skip blobs the database already lists; an orphan left by a killed import
+   * is simply replaced (same name, same bytes).
+   */
   async write(sha256: string, bytes: Uint8Array): Promise<void> {
     const final = this.path(sha256);
-    try {
-      if ((await stat(final)).size === bytes.byteLength) return;
-    } catch {
-      // not there yet
-    }
     const tmp = join(this.root, sha256.slice(0, 2), `.tmp-${sha256.slice(0, 16)}-${randomBytes(4).toString('hex')}`);
     const handle = await open(tmp, 'w');
     try {

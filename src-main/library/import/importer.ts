@@ -216,7 +216,8 @@ async function importSource(
           known.add(sha256);
           try {
             const info = await checkImage(bytes, maxPixels);
-            await library.blobStore.write(sha256, bytes);
+            // Already stored for another dataset: the file is there (rows follow files).
+            if (!library.blobs.get(sha256)) await library.blobStore.write(sha256, bytes);
             pending.push({
               sha256,
               label,

@@ -1,0 +1,117 @@
+// Import speed and memory: Fashion-MNIST's 60,000 training images written as PNG files
+// in 10 class folders (cached under /tmp between runs), imported into a fresh library
+// in a child process so its peak RSS is the importer's alone; then relabelling 10,000
+// images in one action (and undoing it).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Curation } from '../src-main/library/curation.ts';
+import { fashionMnistAvailable, writeFashionMnistImageFolder } from '../src-main/library/fashion-mnist.ts';
+import { importPath } from '../src-main/library/import/importer.ts';
+import { Library } from '../src-main/library/library.ts';
+import type { BenchSection } from './section.ts';
+
+const CACHE = join(tmpdir(), 'cgan-bench');
+const CHILD_FLAG = 'CGAN_BENCH_IMPORT_CHILD';
+
+interface ChildResult {
+  images: number;
+  seconds: number;
+  imagesPerSecond: number;
+  peakRssMiB: number;
+  relabel10kMs: number;
+  undo10kMs: number;
+  durable: boolean;
+}
+
+function pngFolder(perClass: number | undefined): string {
+  const dir = join(CACHE, perClass === undefined ? 'fashion-mnist-train-png' : `fashion-mnist-train-png-${perClass}`);
+  const marker = `${dir}.complete`;
+  if (!existsSync(marker)) {
+    rmSync(dir, { recursive: true, force: true });
+    writeFashionMnistImageFolder(dir, 'train', { perClass });
+    writeFileSync(marker, new Date().toISOString());
+  }
+  return dir;
+}
+
+async function child(folder: string, durable: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cgan-bench-library-'));
+  try {
+    const library = Library.open(dir, { durable });
+    const started = performance.now();
+    const summary = await importPath(library, folder, { dataset: 'bench' });
+    const seconds = (performance.now() - started) / 1000;
+    const datasetId = summary.datasetId;
+    const ids = library.images.ids(datasetId).slice(0, 10_000);
+    const target = library.labels.list(datasetId)[0]!.id;
+    const curation = new Curation(library);
+    let t = performance.now();
+    curation.assignLabel(datasetId, ids, target);
+    const relabel10kMs = performance.now() - t;
+    t = performance.now();
+    curation.undo(datasetId);
+    const undo10kMs = performance.now() - t;
+    library.close();
+    const result: ChildResult = {
+      images: summary.imported,
+      seconds,
+      imagesPerSecond: summary.imported / seconds,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      relabel10kMs,
+      undo10kMs,
+      durable,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runChild(folder: string, durable: boolean): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, [CHILD_FLAG]: JSON.stringify({ folder, durable }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`import bench child exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult);
+    });
+  });
+}
+
+export const importBench: BenchSection = {
+  name: 'import',
+  description: 'library import of Fashion-MNIST as PNG files (images/s, peak RSS) and relabelling 10,000 images',
+  async run(options) {
+    if (!fashionMnistAvailable()) {
+      process.stderr.write('  skipped: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)\n');
+      return;
+    }
+    const folder = pngFolder(options.quick ? 600 : undefined);
+    for (const durable of [true, false]) {
+      const r = await runChild(folder, durable);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ section: 'import', ...r })}\n`);
+      } else {
+        process.stderr.write(
+          `  import ${r.images} PNGs${durable ? ' (fsync each blob)' : ' (--no-fsync)'}: ${r.seconds.toFixed(1)} s, ` +
+            `${Math.round(r.imagesPerSecond)} images/s, peak RSS ${Math.round(r.peakRssMiB)} MiB\n` +
+            `  relabel 10,000 images: ${r.relabel10kMs.toFixed(0)} ms, undo: ${r.undo10kMs.toFixed(0)} ms\n`,
+        );
+      }
+    }
+  },
+};
+
+const childArgs = process.env[CHILD_FLAG];
+if (childArgs) {
+  const { folder, durable } = JSON.parse(childArgs) as { folder: string; durable: boolean };
+  await child(folder, durable);
+}
