@@ -4,6 +4,7 @@ import { EventBus } from './events.ts';
 import { FileRoutes } from './files.ts';
 import { HandlerRegistry } from './registry.ts';
 import { registerAppHandlers } from './handlers/app.ts';
+import { registerLibraryHandlers } from './handlers/library.ts';
 import { STUDIO_VERSION } from './version.ts';
 
 export interface StudioOptions {
@@ -36,7 +37,7 @@ export interface Studio {
 type DomainRegistration = (registry: HandlerRegistry, services: StudioServices) => void;
 
 /** One entry per domain: each registers its handlers and file routes. */
-const domains: DomainRegistration[] = [registerAppHandlers];
+const domains: DomainRegistration[] = [registerAppHandlers, registerLibraryHandlers];
 
 export function createStudio(options: StudioOptions): Studio {
   mkdirSync(options.libraryPath, { recursive: true });

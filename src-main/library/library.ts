@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BlobStore } from './blob-store.ts';
 import { openDatabase, type Db } from './db.ts';
@@ -78,6 +79,31 @@ export class Library extends Repositories {
    */
   recover(): { interruptedImports: number; temporaries: number } {
     return { interruptedImports: this.importJobs.markInterrupted(), temporaries: this.blobStore.removeTemporaries() };
+  }
+
+  /**
+   * Deletes a dataset with its labels, images, imports and history, then the blobs
+   * (and thumbnails) no other dataset uses. Rows go first, files after: a crash in
+   * between leaves unreferenced files, never a row without its file.
+   */
+  async deleteDataset(datasetId: number): Promise<{ deleted: boolean; blobsRemoved: number }> {
+    const orphans = this.transaction(() => {
+      if (!this.datasets.delete(datasetId)) return null;
+      const shas = this.blobs.unreferenced();
+      this.blobs.deleteMany(shas);
+      return shas;
+    });
+    if (orphans === null) return { deleted: false, blobsRemoved: 0 };
+    const sizes = await readdir(this.thumbsDir).catch(() => [] as string[]);
+    for (const sha of orphans) {
+      this.blobStore.remove(sha);
+      for (const size of sizes) {
+        const dir = join(this.thumbsDir, size, sha.slice(0, 2));
+        const names = await readdir(dir).catch(() => [] as string[]);
+        for (const name of names) if (name.startsWith(sha)) await rm(join(dir, name), { force: true });
+      }
+    }
+    return { deleted: true, blobsRemoved: orphans.length };
   }
 
   blobPath(sha256: string): string {

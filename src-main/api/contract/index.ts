@@ -3,13 +3,16 @@
 // the renderer's client are all derived from these two tables.
 import type { z } from 'zod';
 import { appEvents, appRequests } from './app.ts';
+import { libraryEvents, libraryRequests } from './library.ts';
 
 export const requests = {
   ...appRequests,
+  ...libraryRequests,
 };
 
 export const events = {
   ...appEvents,
+  ...libraryEvents,
 };
 
 export type Requests = typeof requests;
