@@ -23,8 +23,18 @@ function conv(layer: string, x: Shape4, filter: Shape4): KernelCase[] {
   const common = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC' };
   return [
     { layer, kernel: tf.Conv2D, inputs: { x, filter }, attrs: { ...common, dilations: 1 } },
-    { layer, kernel: tf.Conv2DBackpropInput, inputs: { dy: info.outShape, filter }, attrs: { ...common, inputShape: x } },
-    { layer, kernel: tf.Conv2DBackpropFilter, inputs: { x, dy: info.outShape }, attrs: { ...common, filterShape: filter } },
+    {
+      layer,
+      kernel: tf.Conv2DBackpropInput,
+      inputs: { dy: info.outShape, filter },
+      attrs: { ...common, inputShape: x },
+    },
+    {
+      layer,
+      kernel: tf.Conv2DBackpropFilter,
+      inputs: { x, dy: info.outShape },
+      attrs: { ...common, filterShape: filter },
+    },
   ];
 }
 
@@ -83,7 +93,10 @@ export const kernelsSection: BenchSection = {
       await initBackend(backend);
       for (const c of referenceCases(batch)) {
         const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, s]) => [k, tf.randomNormal(s)]));
-        const project = time(repeats, () => tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor);
+        const project = time(
+          repeats,
+          () => tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor,
+        );
         let stock: number | null = null;
         let stockNote = '';
         const stockFunc = stockKernel(c.kernel, backend)?.kernelFunc;
@@ -93,24 +106,51 @@ export const kernelsSection: BenchSection = {
           const attrs = { ...c.attrs };
           if (SLOW_STOCK[backend]?.has(c.kernel) && batch > 4) {
             scale = batch / 4;
-            stockInputs = Object.fromEntries(Object.entries(c.inputs).map(([k, s]) => [k, tf.randomNormal(k === 'filter' ? s : [4, ...s.slice(1)])]));
+            stockInputs = Object.fromEntries(
+              Object.entries(c.inputs).map(([k, s]) => [k, tf.randomNormal(k === 'filter' ? s : [4, ...s.slice(1)])]),
+            );
             for (const key of ['inputShape', 'filterShape'] as const) {
               const shape = attrs[key] as number[] | undefined;
               if (key === 'inputShape' && shape) attrs[key] = [4, ...shape.slice(1)];
             }
             stockNote = ` (batch 4 ×${scale})`;
           }
-          stock = scale * time(1, () => stockFunc({ inputs: stockInputs, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo);
+          stock =
+            scale *
+            time(
+              1,
+              () =>
+                stockFunc({
+                  inputs: stockInputs,
+                  attrs: attrs as tf.NamedAttrMap,
+                  backend: tf.backend(),
+                }) as tf.TensorInfo,
+            );
           if (stockInputs !== inputs) tf.dispose(Object.values(stockInputs));
         }
         tf.dispose(Object.values(inputs));
-        const shapes = Object.entries(c.inputs).map(([k, s]) => `${k} ${s.join('×')}`).join(', ');
+        const shapes = Object.entries(c.inputs)
+          .map(([k, s]) => `${k} ${s.join('×')}`)
+          .join(', ');
         const transposes = c.kernel === tf.BatchMatMul ? ` tA=${c.attrs.transposeA} tB=${c.attrs.transposeB}` : '';
         if (options.json) {
-          console.log(JSON.stringify({ section: 'kernels', backend, batch, layer: c.layer, kernel: c.kernel, shapes, project_ms: project, stock_ms: stock }));
+          console.log(
+            JSON.stringify({
+              section: 'kernels',
+              backend,
+              batch,
+              layer: c.layer,
+              kernel: c.kernel,
+              shapes,
+              project_ms: project,
+              stock_ms: stock,
+            }),
+          );
         } else {
           const stockText = stock == null ? 'stock: (none)' : `stock ${stock.toFixed(1)} ms${stockNote}`;
-          console.log(`${backend.padEnd(5)} ${c.kernel.padEnd(21)} ${project.toFixed(1).padStart(7)} ms   ${stockText.padEnd(34)} ${c.layer}: ${shapes}${transposes}`);
+          console.log(
+            `${backend.padEnd(5)} ${c.kernel.padEnd(21)} ${project.toFixed(1).padStart(7)} ms   ${stockText.padEnd(34)} ${c.layer}: ${shapes}${transposes}`,
+          );
         }
       }
     }

@@ -3,8 +3,19 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../api/contract/app.ts';
 import { registerProjectKernels } from './kernels/index.ts';
+import { OnnxRuntime } from './kernels/native/onnx-runtime.ts';
 
 export type BackendRequest = 'auto' | BackendName;
+
+export interface BackendOptions {
+  /**
+   * Hand convolutions and matrix products of `wasm`/`cpu` to ONNX Runtime's native CPU
+   * kernels when the optional onnxruntime-node package is installed (default true).
+   */
+  nativeKernels?: boolean;
+  /** Threads for those native kernels; 0 lets ONNX Runtime use every physical core. */
+  threads?: number;
+}
 
 export interface ChosenBackend {
   name: BackendName;
@@ -34,7 +45,18 @@ async function loadTensorflow(): Promise<string> {
   return 'libtensorflow (tfjs-node-gpu): CUDA GPU when found, else native CPU';
 }
 
-async function activate(name: BackendName): Promise<string> {
+let runtime: { threads: number; loaded: Promise<OnnxRuntime | string> } | undefined;
+
+/** ONNX Runtime, loaded once per process (or why it could not be). */
+function onnxRuntime(threads: number): Promise<OnnxRuntime | string> {
+  if (runtime == null || runtime.threads !== threads) {
+    void runtime?.loaded.then((r) => typeof r !== 'string' && r.dispose());
+    runtime = { threads, loaded: OnnxRuntime.load(threads) };
+  }
+  return runtime.loaded;
+}
+
+async function activate(name: BackendName, options: BackendOptions): Promise<string> {
   let detail = '';
   if (name === 'tensorflow') detail = await loadTensorflow();
   // setBackend resolves false (it does not throw) when the factory fails, e.g. a
@@ -42,12 +64,17 @@ async function activate(name: BackendName): Promise<string> {
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed`);
   await tf.ready();
-  const kernels = registerProjectKernels(name);
+  const native =
+    name !== 'tensorflow' && options.nativeKernels !== false ? await onnxRuntime(options.threads ?? 0) : undefined;
+  const kernels = registerProjectKernels(name, typeof native === 'string' ? undefined : native);
   if (name === 'wasm') {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
     detail = `WebAssembly (XNNPACK, ${simd}, 1 thread)`;
   } else if (name === 'cpu') {
     detail = 'plain JavaScript';
+  }
+  if (native instanceof OnnxRuntime) {
+    detail += `; convolutions and matrix products on ONNX Runtime's native CPU kernels (${native.threads || 'all physical'} cores)`;
   }
   if (kernels.length > 0) detail += ` + project kernels: ${kernels.join(', ')}`;
   return detail;
@@ -58,20 +85,23 @@ async function activate(name: BackendName): Promise<string> {
  * kernels for it. `auto` walks the ladder of DESIGN §4 (tensorflow → wasm → cpu) and
  * takes the first that starts; an explicit choice that fails throws, naming the fix.
  */
-export async function initBackend(requested: BackendRequest): Promise<ChosenBackend> {
+export async function initBackend(requested: BackendRequest, options: BackendOptions = {}): Promise<ChosenBackend> {
   if (requested !== 'auto') {
     try {
-      return { name: requested, detail: await activate(requested) };
+      return { name: requested, detail: await activate(requested, options) };
     } catch (error) {
-      throw new Error(`The '${requested}' compute backend could not start: ${reason(error)}. Fix: ${FIXES[requested]}.`, {
-        cause: error,
-      });
+      throw new Error(
+        `The '${requested}' compute backend could not start: ${reason(error)}. Fix: ${FIXES[requested]}.`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   const failures: string[] = [];
   for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
-      return { name, detail: await activate(name) };
+      return { name, detail: await activate(name, options) };
     } catch (error) {
       failures.push(`${name}: ${reason(error)}`);
     }

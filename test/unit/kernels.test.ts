@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src-main/api/contract/app.ts';
 import { initBackend } from '../../src-main/engine/backend.ts';
 import { stockKernel } from '../../src-main/engine/kernels/index.ts';
+import { OnnxRuntime } from '../../src-main/engine/kernels/native/onnx-runtime.ts';
 
 // Every project kernel against the stock `cpu` kernel tfjs ships, on random inputs.
 // Small shapes keep the stock kernels (the slow ones we replace) fast enough here.
@@ -56,17 +57,24 @@ function stockCpu(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: 
   const kernel = stockKernel(kernelName, 'cpu');
   if (kernel == null) throw new Error(`tfjs has no cpu ${kernelName}`);
   const previous = tf.getBackend();
-  tf.setBackend('cpu');
+  // Both backends are initialised in beforeAll, so switching completes synchronously.
+  void tf.setBackend('cpu');
   try {
-    const onCpu = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape, t.dtype)]));
-    const info = kernel.kernelFunc({ inputs: onCpu, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo;
+    const onCpu = Object.fromEntries(
+      Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape, t.dtype)]),
+    );
+    const info = kernel.kernelFunc({
+      inputs: onCpu,
+      attrs: attrs as tf.NamedAttrMap,
+      backend: tf.backend(),
+    }) as tf.TensorInfo;
     const result = tf.engine().makeTensorFromTensorInfo(info);
     const values = result.dataSync();
     result.dispose();
     Object.values(onCpu).forEach((t) => t.dispose());
     return values;
   } finally {
-    tf.setBackend(previous);
+    void tf.setBackend(previous);
   }
 }
 
@@ -80,9 +88,16 @@ function expectClose(actual: tf.TypedArray, expected: tf.TypedArray): void {
   expect(worst).toBeLessThanOrEqual(1e-4 * scale);
 }
 
-function runOn(backend: BackendName, kernelName: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.TypedArray {
-  tf.setBackend(backend);
-  const moved = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape, t.dtype)]));
+function runOn(
+  backend: BackendName,
+  kernelName: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: object,
+): tf.TypedArray {
+  void tf.setBackend(backend);
+  const moved = Object.fromEntries(
+    Object.entries(inputs).map(([k, t]) => [k, tf.tensor(t.dataSync(), t.shape, t.dtype)]),
+  );
   const result = tf.engine().runKernel(kernelName, moved, attrs as tf.NamedAttrMap) as tf.Tensor;
   const values = result.dataSync();
   result.dispose();
@@ -91,33 +106,44 @@ function runOn(backend: BackendName, kernelName: string, inputs: Record<string, 
 }
 
 beforeAll(async () => {
-  // Registers the project's kernels on both backends; wasm ends up current.
-  await initBackend('cpu');
-  await initBackend('wasm');
+  // Registers the project's portable kernels on both backends; wasm ends up current.
+  await initBackend('cpu', { nativeKernels: false });
+  await initBackend('wasm', { nativeKernels: false });
 });
 
 describe.each(['wasm', 'cpu'] as const)('project kernels on %s', (backend) => {
-  it.each(CASES)('Conv2DBackpropFilter matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad', (c) => {
-    const x = tf.randomNormal([c.batch, c.height, c.width, c.inChannels], 0, 1, 'float32', 1);
-    const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 2);
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: filterShape(c) };
-    const before = tf.memory().numTensors;
-    const ours = runOn(backend, tf.Conv2DBackpropFilter, { x, dy }, attrs);
-    expect(tf.memory().numTensors, `leak in ${name(c)}`).toBe(before);
-    expectClose(ours, stockCpu(tf.Conv2DBackpropFilter, { x, dy }, attrs));
-    tf.dispose([x, dy]);
-  });
+  it.each(CASES)(
+    'Conv2DBackpropFilter matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad',
+    (c) => {
+      const x = tf.randomNormal([c.batch, c.height, c.width, c.inChannels], 0, 1, 'float32', 1);
+      const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 2);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: filterShape(c) };
+      const before = tf.memory().numTensors;
+      const ours = runOn(backend, tf.Conv2DBackpropFilter, { x, dy }, attrs);
+      expect(tf.memory().numTensors, `leak in ${name(c)}`).toBe(before);
+      expectClose(ours, stockCpu(tf.Conv2DBackpropFilter, { x, dy }, attrs));
+      tf.dispose([x, dy]);
+    },
+  );
 
-  it.each(CASES)('Conv2DBackpropInput matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad', (c) => {
-    const filter = tf.randomNormal(filterShape(c), 0, 1, 'float32', 3);
-    const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 4);
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.height, c.width, c.inChannels] };
-    const before = tf.memory().numTensors;
-    const ours = runOn(backend, tf.Conv2DBackpropInput, { dy, filter }, attrs);
-    expect(tf.memory().numTensors, `leak in ${name(c)}`).toBe(before);
-    expectClose(ours, stockCpu(tf.Conv2DBackpropInput, { dy, filter }, attrs));
-    tf.dispose([filter, dy]);
-  });
+  it.each(CASES)(
+    'Conv2DBackpropInput matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad',
+    (c) => {
+      const filter = tf.randomNormal(filterShape(c), 0, 1, 'float32', 3);
+      const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 4);
+      const attrs = {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        inputShape: [c.batch, c.height, c.width, c.inChannels],
+      };
+      const before = tf.memory().numTensors;
+      const ours = runOn(backend, tf.Conv2DBackpropInput, { dy, filter }, attrs);
+      expect(tf.memory().numTensors, `leak in ${name(c)}`).toBe(before);
+      expectClose(ours, stockCpu(tf.Conv2DBackpropInput, { dy, filter }, attrs));
+      tf.dispose([filter, dy]);
+    },
+  );
 });
 
 describe('BatchMatMul on wasm', () => {
@@ -167,3 +193,97 @@ describe.each(['wasm', 'cpu'] as const)('Tile on %s', (backend) => {
     }
   });
 });
+
+// onnxruntime-node is an optional dependency: where it is not installed these kernels
+// are never registered, and there is nothing to test.
+const runtime = await OnnxRuntime.load(2);
+// With a numeric pad tfjs sizes a convolution's output oddly (stock wasm and cpu even
+// disagree with unequal strides); the native Conv2D hands those to the stock kernel.
+const FORWARD_CASES = CASES.filter((c) => typeof c.pad !== 'number');
+
+describe.skipIf(typeof runtime === 'string').each(['wasm', 'cpu'] as const)(
+  'native (ONNX Runtime) kernels on %s',
+  (backend) => {
+    beforeAll(async () => {
+      await initBackend('cpu', { nativeKernels: true, threads: 2 });
+      await initBackend('wasm', { nativeKernels: true, threads: 2 });
+    });
+    afterAll(async () => {
+      await initBackend('cpu', { nativeKernels: false });
+      await initBackend('wasm', { nativeKernels: false });
+    });
+
+    it.each(FORWARD_CASES)(
+      'Conv2D matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad',
+      (c) => {
+        const x = tf.randomNormal([c.batch, c.height, c.width, c.inChannels], 0, 1, 'float32', 10);
+        const filter = tf.randomNormal(filterShape(c), 0, 1, 'float32', 11);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+        expectClose(runOn(backend, tf.Conv2D, { x, filter }, attrs), stockCpu(tf.Conv2D, { x, filter }, attrs));
+        tf.dispose([x, filter]);
+      },
+    );
+
+    it.each(FORWARD_CASES)(
+      'FusedConv2D with bias matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad',
+      (c) => {
+        const x = tf.randomNormal([c.batch, c.height, c.width, c.inChannels], 0, 1, 'float32', 12);
+        const filter = tf.randomNormal(filterShape(c), 0, 1, 'float32', 13);
+        const bias = tf.randomNormal([c.outChannels], 0, 1, 'float32', 14);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, activation: 'linear' };
+        expectClose(
+          runOn(backend, tf.FusedConv2D, { x, filter, bias }, attrs),
+          stockCpu(tf.FusedConv2D, { x, filter, bias }, attrs),
+        );
+        tf.dispose([x, filter, bias]);
+      },
+    );
+
+    it.each(CASES)(
+      'Conv2DBackpropInput matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad',
+      (c) => {
+        const filter = tf.randomNormal(filterShape(c), 0, 1, 'float32', 15);
+        const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 16);
+        const attrs = {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          inputShape: [c.batch, c.height, c.width, c.inChannels],
+        };
+        expectClose(
+          runOn(backend, tf.Conv2DBackpropInput, { dy, filter }, attrs),
+          stockCpu(tf.Conv2DBackpropInput, { dy, filter }, attrs),
+        );
+        tf.dispose([filter, dy]);
+      },
+    );
+
+    it.each(CASES)(
+      'Conv2DBackpropFilter matches stock cpu: $batch×$height×$width×$inChannels→$outChannels f$filter s$strides $pad',
+      (c) => {
+        const x = tf.randomNormal([c.batch, c.height, c.width, c.inChannels], 0, 1, 'float32', 17);
+        const dy = tf.randomNormal(outputShape(c), 0, 1, 'float32', 18);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: filterShape(c) };
+        expectClose(
+          runOn(backend, tf.Conv2DBackpropFilter, { x, dy }, attrs),
+          stockCpu(tf.Conv2DBackpropFilter, { x, dy }, attrs),
+        );
+        tf.dispose([x, dy]);
+      },
+    );
+
+    it.each([
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ])('BatchMatMul matches stock cpu with transposeA=%s, transposeB=%s', (transposeA, transposeB) => {
+      const [m, k, n] = [9, 17, 6];
+      const a = tf.randomNormal(transposeA ? [k, m] : [m, k], 0, 1, 'float32', 19);
+      const b = tf.randomNormal(transposeB ? [1, n, k] : [1, k, n], 0, 1, 'float32', 20);
+      const attrs = { transposeA, transposeB };
+      expectClose(runOn(backend, tf.BatchMatMul, { a, b }, attrs), stockCpu(tf.BatchMatMul, { a, b }, attrs));
+      tf.dispose([a, b]);
+    });
+  },
+);

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, type Conv2DBackpropFilterAttrs, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type Conv2DBackpropFilterAttrs,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { asTensor, requireChannelsLast } from './tensor-info.ts';
 
 /**
@@ -12,10 +17,7 @@ import { asTensor, requireChannelsLast } from './tensor-info.ts';
  * batch becomes the channels) with dy seen as a filter [oh, ow, n, co] dilated by the
  * forward stride. Its output [ci, kh, kw, co] is dW up to a transpose.
  */
-export function conv2dBackpropFilterByConvolution(args: {
-  inputs: NamedTensorInfoMap;
-  attrs?: unknown;
-}): TensorInfo {
+export function conv2dBackpropFilterByConvolution(args: { inputs: NamedTensorInfoMap; attrs?: unknown }): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   requireChannelsLast(dataFormat, 'Conv2DBackpropFilter');
@@ -35,7 +37,11 @@ export function conv2dBackpropFilterByConvolution(args: {
   return tf.tidy(() => {
     let input = asTensor(x) as tf.Tensor4D;
     if (bottom < 0 || right < 0) {
-      input = tf.slice(input, [0, 0, 0, 0], [-1, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), -1]);
+      input = tf.slice(
+        input,
+        [0, 0, 0, 0],
+        [-1, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), -1],
+      );
     }
     const channelsAsBatch = tf.transpose(input, [3, 1, 2, 0]);
     const dyAsFilter = tf.transpose(asTensor(dy) as tf.Tensor4D, [1, 2, 0, 3]);
@@ -45,7 +51,10 @@ export function conv2dBackpropFilterByConvolution(args: {
       [left, Math.max(right, 0)],
       [0, 0],
     ];
-    const perInChannel = tf.conv2d(channelsAsBatch, dyAsFilter, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
+    const perInChannel = tf.conv2d(channelsAsBatch, dyAsFilter, 1, padding, 'NHWC', [
+      info.strideHeight,
+      info.strideWidth,
+    ]);
     return tf.transpose(perInChannel, [1, 2, 0, 3]);
   });
 }

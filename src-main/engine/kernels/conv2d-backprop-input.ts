@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, type Conv2DBackpropInputAttrs, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type Conv2DBackpropInputAttrs,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { asTensor, requireChannelsLast } from './tensor-info.ts';
 
 /**
