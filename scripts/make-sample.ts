@@ -32,4 +32,6 @@ const dir = new URL('../resources/sample/', import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });
 const out = join(dir, SAMPLE_ARCHIVE);
 writeZip(out, entries);
-process.stderr.write(`wrote ${entries.length} images (${perClass} per class) to ${out}: ${(statSync(out).size / 1024).toFixed(0)} KiB\n`);
+process.stderr.write(
+  `wrote ${entries.length} images (${perClass} per class) to ${out}: ${(statSync(out).size / 1024).toFixed(0)} KiB\n`,
+);

@@ -34,8 +34,11 @@ const HEX_COLOUR = /^#[0-9a-f]{6}$/i;
 export function cleanLabelName(name: string): string {
   const clean = name.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (clean === '') throw new LibraryError('invalid-input', 'A label needs a name.');
-  if (clean.length > 100) throw new LibraryError('invalid-input', `Label names are at most 100 characters (this one has ${clean.length}).`);
-  if (/[\u0000-\u001f\u007f]/.test(clean)) throw new LibraryError('invalid-input', 'Label names cannot contain control characters.');
+  if (clean.length > 100)
+    throw new LibraryError('invalid-input', `Label names are at most 100 characters (this one has ${clean.length}).`);
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(clean))
+    throw new LibraryError('invalid-input', 'Label names cannot contain control characters.');
   return clean;
 }
 
@@ -53,7 +56,10 @@ export class Curation {
   #label(datasetId: number, labelId: number): Label {
     const label = this.#repos.labels.get(labelId);
     if (!label || label.datasetId !== datasetId) {
-      throw new LibraryError('not-found', `There is no label ${labelId} in this dataset; it may have been deleted or merged.`);
+      throw new LibraryError(
+        'not-found',
+        `There is no label ${labelId} in this dataset; it may have been deleted or merged.`,
+      );
     }
     return label;
   }
@@ -61,7 +67,10 @@ export class Curation {
   #nameFree(datasetId: number, name: string, except?: number): void {
     const existing = this.#repos.labels.byName(datasetId, name);
     if (existing && existing.id !== except) {
-      throw new LibraryError('conflict', `A label called "${name}" already exists: pick another name, or merge into it.`);
+      throw new LibraryError(
+        'conflict',
+        `A label called "${name}" already exists: pick another name, or merge into it.`,
+      );
     }
   }
 
@@ -103,7 +112,12 @@ export class Curation {
       const clean = checkColour(color);
       if (clean === label.color) return label;
       this.#repos.labels.recolour(labelId, clean);
-      this.#record(datasetId, `recolour "${label.name}"`, { kind: 'label-recolour', labelId, from: label.color, to: clean });
+      this.#record(datasetId, `recolour "${label.name}"`, {
+        kind: 'label-recolour',
+        labelId,
+        from: label.color,
+        to: clean,
+      });
       return { ...label, color: clean };
     });
   }
@@ -123,10 +137,9 @@ export class Curation {
   mergeLabels(datasetId: number, sourceIds: number[], targetId: number): { moved: number } {
     return this.#repos.transaction(() => {
       const target = this.#label(datasetId, targetId);
-      const sources = [...new Set(sourceIds)]
-        .filter((id) => id !== targetId)
-        .map((id) => this.#label(datasetId, id));
-      if (sources.length === 0) throw new LibraryError('invalid-input', 'Pick at least one other label to merge into this one.');
+      const sources = [...new Set(sourceIds)].filter((id) => id !== targetId).map((id) => this.#label(datasetId, id));
+      if (sources.length === 0)
+        throw new LibraryError('invalid-input', 'Pick at least one other label to merge into this one.');
       const saved = sources.map((label) => ({ label, imageIds: this.#repos.images.withLabel(label.id) }));
       let moved = 0;
       for (const s of saved) {

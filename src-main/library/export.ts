@@ -42,6 +42,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 export function safeSegment(name: string, fallback = 'unnamed'): string {
   let s = name
     .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are what must go
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*\ufffd]/g, '_')
     .replace(/[. ]+$/, '')
     .trim();
@@ -60,7 +61,10 @@ export function labelFolder(label: string): string[] {
 export function exportFileName(fileName: string, format: string, sha256: string, taken: Set<string>): string {
   const ext = extname(fileName).toLowerCase();
   const known = EXTENSIONS[format] ?? [`.${format}`];
-  const stem = safeSegment(known.includes(ext) ? fileName.slice(0, -ext.length) : fileName, sha256.slice(0, 12)).slice(0, 150);
+  const stem = safeSegment(known.includes(ext) ? fileName.slice(0, -ext.length) : fileName, sha256.slice(0, 12)).slice(
+    0,
+    150,
+  );
   const suffix = known.includes(ext) ? ext : known[0]!;
   let name = `${stem}${suffix}`;
   // Same name from two source folders: keep both, told apart by their content hash.
@@ -69,12 +73,21 @@ export function exportFileName(fileName: string, format: string, sha256: string,
   return name;
 }
 
-export async function exportDataset(library: Library, datasetName: string, dir: string, options: ExportOptions = {}): Promise<ExportSummary> {
+export async function exportDataset(
+  library: Library,
+  datasetName: string,
+  dir: string,
+  options: ExportOptions = {},
+): Promise<ExportSummary> {
   const dataset = library.datasets.byName(datasetName);
-  if (!dataset) throw new LibraryError('not-found', `There is no dataset "${datasetName}" in the library at ${library.dir}.`);
+  if (!dataset)
+    throw new LibraryError('not-found', `There is no dataset "${datasetName}" in the library at ${library.dir}.`);
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.length > 0) {
-    throw new LibraryError('conflict', `${dir} is not empty: export into a new or empty folder so no file is overwritten.`);
+    throw new LibraryError(
+      'conflict',
+      `${dir} is not empty: export into a new or empty folder so no file is overwritten.`,
+    );
   }
   const labels = new Map(library.labels.list(dataset.id).map((l) => [l.id, l.name]));
   const jobs: Array<{ from: string; to: string; label: string }> = [];

@@ -71,9 +71,7 @@ export function loadFashionMnist(split: 'train' | 'test', dir = FASHION_MNIST_DI
   const imagesPath = join(dir, `${prefix}-images-idx3-ubyte.gz`);
   const labelsPath = join(dir, `${prefix}-labels-idx1-ubyte.gz`);
   if (!existsSync(imagesPath)) {
-    throw new Error(
-      `Fashion-MNIST not found at ${dir}: install it with "apt-get install dataset-fashion-mnist"`,
-    );
+    throw new Error(`Fashion-MNIST not found at ${dir}: install it with "apt-get install dataset-fashion-mnist"`);
   }
   const images = parseIdxImages(readIdx(imagesPath), imagesPath);
   const labels = parseIdxLabels(readIdx(labelsPath), labelsPath);

@@ -65,9 +65,12 @@ export class Library extends Repositories {
     try {
       mkdirSync(root, { recursive: true });
     } catch (error) {
-      throw new Error(`Cannot create the library folder ${root}: ${(error as Error).message}. Choose a writable folder.`, {
-        cause: error,
-      });
+      throw new Error(
+        `Cannot create the library folder ${root}: ${(error as Error).message}. Choose a writable folder.`,
+        {
+          cause: error,
+        },
+      );
     }
     const db = openDatabase(join(root, LIBRARY_DB));
     return new Library(root, db, options);

@@ -11,12 +11,16 @@ export function sampleArchivePath(): string {
   const packaged = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
   const candidates = [
     fileURLToPath(new URL(`../../resources/sample/${SAMPLE_ARCHIVE}`, import.meta.url)),
-    ...(packaged ? [join(packaged, 'sample', SAMPLE_ARCHIVE), join(packaged, 'resources', 'sample', SAMPLE_ARCHIVE)] : []),
+    ...(packaged
+      ? [join(packaged, 'sample', SAMPLE_ARCHIVE), join(packaged, 'resources', 'sample', SAMPLE_ARCHIVE)]
+      : []),
     join(process.cwd(), 'resources', 'sample', SAMPLE_ARCHIVE),
   ];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
-    throw new Error(`The bundled sample ${SAMPLE_ARCHIVE} is missing (looked in ${candidates.join(', ')}): run "npx tsx scripts/make-sample.ts".`);
+    throw new Error(
+      `The bundled sample ${SAMPLE_ARCHIVE} is missing (looked in ${candidates.join(', ')}): run "npx tsx scripts/make-sample.ts".`,
+    );
   }
   return found;
 }

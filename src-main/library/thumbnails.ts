@@ -15,7 +15,12 @@ export interface Thumbnail {
   mimeType: string;
 }
 
-const BROWSER_FORMATS: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' };
+const BROWSER_FORMATS: Record<string, string> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+};
 
 export async function thumbnailFor(library: Library, sha256: string, size = THUMBNAIL_SIZE): Promise<Thumbnail> {
   const blob = library.blobs.get(sha256);
@@ -37,7 +42,10 @@ export async function thumbnailFor(library: Library, sha256: string, size = THUM
   const bytes = await readFile(library.blobPath(sha256));
   let pipeline = sharpOf(bytes);
   if (background) pipeline = pipeline.flatten({ background });
-  const out = await pipeline.resize(size, size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer();
+  const out = await pipeline
+    .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 82 })
+    .toBuffer();
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, out);
@@ -47,4 +55,3 @@ export async function thumbnailFor(library: Library, sha256: string, size = THUM
   });
   return { path, mimeType: 'image/webp' };
 }
-

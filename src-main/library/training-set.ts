@@ -41,7 +41,9 @@ export interface TrainingSet {
 export function loadTrainingSet(libraryDir: string, datasetName: string): TrainingSet {
   const dir = resolve(libraryDir);
   if (!existsSync(join(dir, LIBRARY_DB))) {
-    throw new Error(`No library at ${dir} (no ${LIBRARY_DB}): import images first with "cgan-studio import <folder> --library ${libraryDir}".`);
+    throw new Error(
+      `No library at ${dir} (no ${LIBRARY_DB}): import images first with "cgan-studio import <folder> --library ${libraryDir}".`,
+    );
   }
   const library = Library.open(dir);
   try {
@@ -57,7 +59,9 @@ export function trainingSetOf(library: Library, datasetName: string): TrainingSe
     const known = library.datasets.list().map((d) => d.name);
     throw new Error(
       `The library at ${library.dir} has no dataset "${datasetName}"` +
-        (known.length ? `; it has: ${known.map((n) => `"${n}"`).join(', ')}.` : '; it has no datasets yet: import some images first.'),
+        (known.length
+          ? `; it has: ${known.map((n) => `"${n}"`).join(', ')}.`
+          : '; it has no datasets yet: import some images first.'),
     );
   }
   // One read transaction: a concurrent relabel cannot give us half of each state.

@@ -21,7 +21,7 @@ async function call<N extends RequestName>(name: N, input: unknown): Promise<Req
 
 function nextEvent<E extends EventName>(name: E, match: (p: EventPayload<E>) => boolean): Promise<EventPayload<E>> {
   return new Promise((resolve) => {
-    const off = studio.events.subscribe((n, payload) => {
+    const off = studio.events.subscribe((n: string, payload: unknown) => {
       if (n === name && match(payload as EventPayload<E>)) {
         off();
         resolve(payload as EventPayload<E>);
@@ -100,8 +100,16 @@ describe('library requests', () => {
     expect(thumb).toMatchObject({ contentType: 'image/webp' });
     expect(existsSync(thumb!.path)).toBe(true);
     const detail = await call('image-detail', { imageId: big.id });
-    expect(detail).toMatchObject({ width: 200, height: 200, hasAlpha: true, labelName: 'dog', sourcePath: 'dog/alpha.png' });
-    expect(await studio.services.files.resolve(detail.url.replace(/^\/files\//, ''))).toMatchObject({ contentType: 'image/png' });
+    expect(detail).toMatchObject({
+      width: 200,
+      height: 200,
+      hasAlpha: true,
+      labelName: 'dog',
+      sourcePath: 'dog/alpha.png',
+    });
+    expect(await studio.services.files.resolve(detail.url.replace(/^\/files\//, ''))).toMatchObject({
+      contentType: 'image/png',
+    });
     expect(await studio.services.files.resolve('thumb/../../etc/passwd')).toBeNull();
   });
 
@@ -109,8 +117,12 @@ describe('library requests', () => {
     const { labels } = await call('label-list', { datasetId });
     const [cat, dog, bird] = labels;
     const { ids } = await call('image-ids', { datasetId, filter: { labelId: cat!.id } });
-    expect(await call('image-assign-label', { datasetId, imageIds: ids.slice(0, 4), labelId: bird!.id })).toEqual({ changed: 4 });
-    expect(await call('image-exclude', { datasetId, imageIds: ids.slice(4, 6), excluded: true })).toEqual({ changed: 2 });
+    expect(await call('image-assign-label', { datasetId, imageIds: ids.slice(0, 4), labelId: bird!.id })).toEqual({
+      changed: 4,
+    });
+    expect(await call('image-exclude', { datasetId, imageIds: ids.slice(4, 6), excluded: true })).toEqual({
+      changed: 2,
+    });
     await call('label-merge', { datasetId, sourceIds: [dog!.id], targetId: cat!.id });
     let state = await call('label-list', { datasetId });
     expect(state.labels.map((l) => [l.name, l.images, l.excluded])).toEqual([

@@ -24,7 +24,8 @@ beforeAll(() => {
   } else {
     // Without Debian's dataset package: synthetic images, same shape of problem.
     total = 0;
-    for (let c = 0; c < 10; c++) for (let i = 0; i < PER_CLASS; i++) write(join(drop, `class-${c}`, `${i}.png`), grayPng(++total, 28));
+    for (let c = 0; c < 10; c++)
+      for (let i = 0; i < PER_CLASS; i++) write(join(drop, `class-${c}`, `${i}.png`), grayPng(++total, 28));
   }
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

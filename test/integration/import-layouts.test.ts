@@ -1,7 +1,7 @@
 // Every drop layout the importer understands, on real files: flat folders, nested
 // class folders (leaf or full path), CSV and JSON manifests, and .zip archives of
 // them, including archive entries that must never be extracted.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,9 @@ describe('layouts', () => {
     expect(s.layout).toBe('manifest');
     expect(s.labels).toEqual({ shirt: 2, shoe: 2 });
     expect(s.unlabelled).toBe(2);
-    expect(s.rejected).toEqual([{ path: 'images/missing.png', reason: expect.stringMatching(/listed in labels.csv but not found/) }]);
+    expect(s.rejected).toEqual([
+      { path: 'images/missing.png', reason: expect.stringMatching(/listed in labels.csv but not found/) },
+    ]);
   });
 
   it('a JSON manifest, as an object or as a list of records', async () => {
@@ -68,7 +70,13 @@ describe('layouts', () => {
     expect((await importPath(library, dir, { dataset: 'json-object' })).labels).toEqual({ a: 2, b: 1 });
     const dir2 = join(tmp, 'json2');
     for (let i = 0; i < 2; i++) write(join(dir2, `${i}.png`), png());
-    write(join(dir2, 'labels.json'), JSON.stringify([{ file: '0.png', class: 'x' }, { path: '1.png', label: 'y' }]));
+    write(
+      join(dir2, 'labels.json'),
+      JSON.stringify([
+        { file: '0.png', class: 'x' },
+        { path: '1.png', label: 'y' },
+      ]),
+    );
     expect((await importPath(library, dir2, { dataset: 'json-list' })).labels).toEqual({ x: 1, y: 1 });
   });
 
@@ -87,7 +95,11 @@ describe('layouts', () => {
     const s = await importPath(library, zip);
     expect(s.dataset).toBe('clothes');
     expect(s.labels).toEqual({ shirt: 3, shoe: 1 });
-    expect(s.rejected.map((r) => r.path).sort()).toEqual(['clothes/../../evil.png', 'clothes/shoe/link.png', 'shoe/d.png']);
+    expect(s.rejected.map((r) => r.path).sort()).toEqual([
+      'clothes/../../evil.png',
+      'clothes/shoe/link.png',
+      'shoe/d.png',
+    ]);
     expect(s.rejected.find((r) => r.path.includes('evil'))!.reason).toMatch(/outside the archive/);
   });
 

@@ -148,7 +148,13 @@ export const libraryRequests = defineRequests({
   },
   'dataset-rejections': {
     summary: 'Files the latest import of each source refused, with the reasons (the "rejected on import" view).',
-    input: z.object({ datasetId, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    input: z
+      .object({
+        datasetId,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
     output: z.object({
       total: z.number(),
       items: z.array(z.object({ id: z.number(), jobId: z.number(), path: z.string(), reason: z.string() })),
@@ -193,7 +199,7 @@ export const libraryRequests = defineRequests({
     output: label,
   },
   'label-recolour': {
-    summary: 'Change a label\'s colour (undoable).',
+    summary: "Change a label's colour (undoable).",
     input: z.object({ datasetId, labelId: id, color: colour }).strict(),
     output: label,
   },
@@ -208,7 +214,7 @@ export const libraryRequests = defineRequests({
     output: z.object({ unlabelled: z.number() }),
   },
   'image-page': {
-    summary: 'One page of a dataset\'s images for the virtualised grid: filtered, searched, sorted.',
+    summary: "One page of a dataset's images for the virtualised grid: filtered, searched, sorted.",
     input: z
       .object({
         datasetId,

@@ -98,7 +98,8 @@ export function registerLibraryHandlers(registry: HandlerRegistry, services: Stu
 
   registry.register('dataset-delete', async ({ datasetId }) => {
     const result = await library.deleteDataset(datasetId);
-    if (!result.deleted) throw new StudioError('not-found', `There is no dataset ${datasetId}; it may have been deleted already.`);
+    if (!result.deleted)
+      throw new StudioError('not-found', `There is no dataset ${datasetId}; it may have been deleted already.`);
     changed(datasetId, 'datasets', 'labels', 'images', 'history');
     return result;
   });
@@ -152,7 +153,8 @@ export function registerLibraryHandlers(registry: HandlerRegistry, services: Stu
           });
           changed(s.datasetId, 'datasets', 'labels', 'images');
         },
-        onFailed: (id, error) => services.events.emit('import-done', { type: 'failed', importId: id, message: error.message }),
+        onFailed: (id, error) =>
+          services.events.emit('import-done', { type: 'failed', importId: id, message: error.message }),
         cleanup,
       },
     );

@@ -67,7 +67,8 @@ export function register(program: Command): void {
         throw new CliError(`--background ${flags.background}: use a colour like #ffffff.`, 2);
       }
       const maxPixels = flags.maxPixels === undefined ? undefined : Number(flags.maxPixels);
-      if (maxPixels !== undefined && !(maxPixels > 0)) throw new CliError(`--max-pixels ${flags.maxPixels}: give a positive number.`, 2);
+      if (maxPixels !== undefined && !(maxPixels > 0))
+        throw new CliError(`--max-pixels ${flags.maxPixels}: give a positive number.`, 2);
       const source = flags.sample ? sampleArchivePath() : path!;
       const library = Library.open(libraryDirOf(flags.library), { durable: flags.fsync });
       const controller = new AbortController();

@@ -158,7 +158,11 @@ export function decodeBmp(bytes: Uint8Array, maxPixels = 40_000_000): DecodedBmp
     // Many writers put an alpha mask but leave every alpha byte 0: that is an opaque image.
     if (hasAlpha && am !== 0) {
       let anyVisible = false;
-      for (let i = 3; i < out.length; i += 4) if (out[i] !== 0) { anyVisible = true; break; }
+      for (let i = 3; i < out.length; i += 4)
+        if (out[i] !== 0) {
+          anyVisible = true;
+          break;
+        }
       if (!anyVisible) {
         for (let i = 3; i < out.length; i += 4) out[i] = 255;
         hasAlpha = false;
@@ -209,7 +213,8 @@ function decodeRle(
       const n = value;
       const bytes = four ? Math.ceil(n / 2) : n;
       need(bytes);
-      for (let i = 0; i < n; i++) emit(four ? (i % 2 === 0 ? b[at + (i >> 1)]! >> 4 : b[at + (i >> 1)]! & 15) : b[at + i]!);
+      for (let i = 0; i < n; i++)
+        emit(four ? (i % 2 === 0 ? b[at + (i >> 1)]! >> 4 : b[at + (i >> 1)]! & 15) : b[at + i]!);
       at += bytes + (bytes % 2); // runs are padded to a 16-bit boundary
     }
     if (y >= height) return;

@@ -28,7 +28,8 @@ function sharpReason(format: ImageFormat, bytes: Uint8Array, error: unknown): Re
   let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
   if (message === '' || /^unknown error$/i.test(message)) message = 'the decoder could not read the image data';
   const truncated =
-    (format === 'jpeg' && !endsLikeJpeg(bytes)) || /truncat|premature|end of|short|unexpected end|not enough/i.test(message);
+    (format === 'jpeg' && !endsLikeJpeg(bytes)) ||
+    /truncat|premature|end of|short|unexpected end|not enough/i.test(message);
   return new RejectedFile(`${truncated ? 'truncated' : 'corrupt'} ${format.toUpperCase()}: ${message}`);
 }
 
@@ -44,7 +45,13 @@ export async function checkImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
   }
   if (header.format === 'bmp') {
     const bmp = decodeBmp(bytes, maxPixels);
-    return { format: 'bmp', width: bmp.width, height: bmp.height, channels: bmp.hasAlpha ? 4 : 3, hasAlpha: bmp.hasAlpha };
+    return {
+      format: 'bmp',
+      width: bmp.width,
+      height: bmp.height,
+      channels: bmp.hasAlpha ? 4 : 3,
+      hasAlpha: bmp.hasAlpha,
+    };
   }
   try {
     const { info } = await sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 })

@@ -72,7 +72,11 @@ interface Ready {
 const BATCH = 500;
 
 export function defaultDatasetName(path: string): string {
-  const base = path.replace(/[/\\]+$/, '').split(/[/\\]/).at(-1) ?? 'dataset';
+  const base =
+    path
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .at(-1) ?? 'dataset';
   return base.replace(/\.zip$/i, '') || 'dataset';
 }
 
@@ -102,9 +106,12 @@ async function importSource(
   try {
     layout = await resolveLayout(source.files, options.labelFrom ?? 'leaf');
   } catch (error) {
-    throw new Error(`${source.description}: ${(error as Error).message}. Fix the manifest or remove it to use folder names as labels.`, {
-      cause: error,
-    });
+    throw new Error(
+      `${source.description}: ${(error as Error).message}. Fix the manifest or remove it to use folder names as labels.`,
+      {
+        cause: error,
+      },
+    );
   }
   const rejected: Rejection[] = [...source.rejected, ...layout.rejected];
 

@@ -45,7 +45,8 @@ export function parseManifest(name: string, text: string): Array<{ file: string;
         const rec = row as Record<string, unknown>;
         const fileKey = Object.keys(rec).find((k) => FILE_KEYS.includes(k.toLowerCase()));
         const labelKey = Object.keys(rec).find((k) => LABEL_KEYS.includes(k.toLowerCase()));
-        if (!fileKey) throw new Error(`${name}: entry ${i} has no "file" field (expected one of ${FILE_KEYS.join(', ')})`);
+        if (!fileKey)
+          throw new Error(`${name}: entry ${i} has no "file" field (expected one of ${FILE_KEYS.join(', ')})`);
         const label = labelKey === undefined ? null : rec[labelKey];
         return { file: String(rec[fileKey]), label: label === null || label === '' ? null : String(label) };
       });

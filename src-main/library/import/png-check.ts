@@ -114,5 +114,10 @@ export function checkPng(bytes: Uint8Array): PngInfo {
       if (raw[offset]! > 4) throw new RejectedFile(`corrupt PNG: invalid filter type on row ${y}`);
     }
   }
-  return { width, height, channels: colorType === 3 ? 3 : channels, hasAlpha: colorType === 4 || colorType === 6 || transparency };
+  return {
+    width,
+    height,
+    channels: colorType === 3 ? 3 : channels,
+    hasAlpha: colorType === 4 || colorType === 6 || transparency,
+  };
 }

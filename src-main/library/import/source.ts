@@ -6,7 +6,7 @@
 // open; they are shown to people with replacement characters.
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 
 export interface SourceFile {
@@ -81,7 +81,8 @@ async function scanFolder(root: string): Promise<Source> {
   const rejected: Rejection[] = [];
   const rootReal = await realpath(root);
   const rootRealBuf = Buffer.from(rootReal);
-  const inside = (real: string) => real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+  const inside = (real: string) =>
+    real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
 
   // `shown` are the display segments; `chain` the real paths of the folders we are in (loop check).
   async function walk(dir: Buffer, shown: string[], chain: Set<string>): Promise<void> {
@@ -124,7 +125,10 @@ async function scanFolder(root: string): Promise<Source> {
         const target = await stat(full).catch(() => undefined);
         if (target?.isDirectory()) {
           if (chain.has(real)) {
-            rejected.push({ path: rel, reason: 'symbolic link loop: it points to a folder that contains it (not followed)' });
+            rejected.push({
+              path: rel,
+              reason: 'symbolic link loop: it points to a folder that contains it (not followed)',
+            });
             continue;
           }
           await walk(full, [...shown, name], new Set([...chain, real]));
@@ -168,8 +172,10 @@ export function archiveSegments(path: string): string[] {
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (error, zip) =>
-      error ? reject(error) : resolve(zip),
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true },
+      (error, zip) => (error ? reject(error) : resolve(zip)),
     );
   });
 }
@@ -179,9 +185,12 @@ async function scanZip(path: string): Promise<Source> {
   try {
     zip = await openZip(path);
   } catch (error) {
-    throw new Error(`${path} is not a readable .zip archive (${(error as Error).message}): re-create the archive or drop the folder instead.`, {
-      cause: error,
-    });
+    throw new Error(
+      `${path} is not a readable .zip archive (${(error as Error).message}): re-create the archive or drop the folder instead.`,
+      {
+        cause: error,
+      },
+    );
   }
   const files: SourceFile[] = [];
   const rejected: Rejection[] = [];
@@ -197,9 +206,13 @@ async function scanZip(path: string): Promise<Source> {
       } else if (!name.endsWith('/')) {
         const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
         if (mode === 0o120000) rejected.push({ path: name, reason: 'symbolic link inside the archive (not followed)' });
-        else if ((entry.generalPurposeBitFlag & 1) !== 0) rejected.push({ path: name, reason: 'encrypted archive entry' });
+        else if ((entry.generalPurposeBitFlag & 1) !== 0)
+          rejected.push({ path: name, reason: 'encrypted archive entry' });
         else if (entry.uncompressedSize > MAX_ENTRY_BYTES) {
-          rejected.push({ path: name, reason: `archive entry too large (${entry.uncompressedSize} bytes uncompressed)` });
+          rejected.push({
+            path: name,
+            reason: `archive entry too large (${entry.uncompressedSize} bytes uncompressed)`,
+          });
         } else entries.push({ entry, segments: archiveSegments(name) });
       }
       zip.readEntry();
@@ -208,7 +221,10 @@ async function scanZip(path: string): Promise<Source> {
     zip.on('error', reject);
     zip.readEntry();
   }).catch((error: unknown) => {
-    rejected.push({ path: basename(path), reason: `archive is damaged after some entries (${(error as Error).message})` });
+    rejected.push({
+      path: basename(path),
+      reason: `archive is damaged after some entries (${(error as Error).message})`,
+    });
   });
 
   // A zip of a folder wraps everything in that folder: look inside it.

@@ -55,7 +55,9 @@ export class HistoryRepository {
   /** The action undo would revert. */
   lastDone(datasetId: number): HistoryEntry | undefined {
     const row = this.#db
-      .prepare<[number], HistoryRow>('SELECT * FROM history WHERE dataset_id = ? AND undone = 0 ORDER BY id DESC LIMIT 1')
+      .prepare<[number], HistoryRow>(
+        'SELECT * FROM history WHERE dataset_id = ? AND undone = 0 ORDER BY id DESC LIMIT 1',
+      )
       .get(datasetId);
     return row && toEntry(row);
   }

@@ -186,9 +186,7 @@ export class ImageRepository {
 
   setLabel(datasetId: number, ids: readonly number[], labelId: number | null): number {
     return this.#db
-      .prepare(
-        `UPDATE images SET label_id = ? WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?))`,
-      )
+      .prepare(`UPDATE images SET label_id = ? WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?))`)
       .run(labelId, datasetId, idsJson(ids)).changes;
   }
 

@@ -55,7 +55,9 @@ export class ImportJobRepository {
   readonly #addRejection;
   constructor(db: Db) {
     this.#db = db;
-    this.#addRejection = db.prepare('INSERT INTO import_rejections (dataset_id, job_id, path, reason) VALUES (?, ?, ?, ?)');
+    this.#addRejection = db.prepare(
+      'INSERT INTO import_rejections (dataset_id, job_id, path, reason) VALUES (?, ?, ?, ?)',
+    );
   }
 
   start(datasetId: number, source: string): number {

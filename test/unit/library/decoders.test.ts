@@ -15,7 +15,8 @@ describe('BMP decoder', () => {
     const out = decodeBmp(bmp(5, 3, colour));
     expect([out.width, out.height, out.hasAlpha]).toEqual([5, 3, false]);
     for (let y = 0; y < 3; y++) {
-      for (let x = 0; x < 5; x++) expect([...out.data.subarray((y * 5 + x) * 4, (y * 5 + x) * 4 + 4)]).toEqual(colour(x, y));
+      for (let x = 0; x < 5; x++)
+        expect([...out.data.subarray((y * 5 + x) * 4, (y * 5 + x) * 4 + 4)]).toEqual(colour(x, y));
     }
   });
 
@@ -44,7 +45,12 @@ describe('BMP decoder', () => {
     header.writeUInt16LE(1, 26);
     header.writeUInt16LE(8, 28);
     header.writeUInt32LE(4, 46);
-    const palette = [[0, 0, 0], [255, 0, 0], [0, 255, 0], [0, 0, 255]];
+    const palette = [
+      [0, 0, 0],
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ];
     palette.forEach(([r, g, b], i) => header.set([b!, g!, r!, 0], 54 + i * 4));
     const raw = Buffer.concat([header, Buffer.from([1, 1, 2, 3, 0, 0, 3, 2])]);
     const plain = decodeBmp(raw);
@@ -91,7 +97,11 @@ describe('probe', () => {
 });
 
 describe('PNG check', () => {
-  const png = encodeGrayPng(new Uint8Array(64).map((_, i) => i * 4), 8, 8);
+  const png = encodeGrayPng(
+    new Uint8Array(64).map((_, i) => i * 4),
+    8,
+    8,
+  );
   it('accepts a valid file', () => {
     expect(checkPng(png)).toEqual({ width: 8, height: 8, channels: 1, hasAlpha: false });
   });
@@ -105,7 +115,9 @@ describe('PNG check', () => {
   it('agrees with libvips on interlaced and palette images', async () => {
     const pixels = Buffer.alloc(13 * 9 * 3).map((_, i) => (i * 7) & 255);
     for (const options of [{ progressive: true }, { palette: true }, { palette: true, progressive: true }]) {
-      const bytes = await sharp(pixels, { raw: { width: 13, height: 9, channels: 3 } }).png(options).toBuffer();
+      const bytes = await sharp(pixels, { raw: { width: 13, height: 9, channels: 3 } })
+        .png(options)
+        .toBuffer();
       expect(await checkImage(bytes)).toMatchObject({ format: 'png', width: 13, height: 9 });
     }
   });

@@ -14,7 +14,9 @@ describe('migrations', () => {
     expect(db.pragma('trusted_schema', { simple: true })).toBe(0);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['blobs', 'datasets', 'history', 'images', 'import_jobs', 'import_rejections', 'labels']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['blobs', 'datasets', 'history', 'images', 'import_jobs', 'import_rejections', 'labels']),
+    );
     db.close();
   });
 

@@ -73,7 +73,13 @@ describe('images', () => {
     expect(repos.images.count(datasetId, { labelId: cat.id, excluded: true })).toBe(5);
     expect(repos.images.count(datasetId, { search: 'IMG-0001' })).toBe(10);
     const page = repos.images.page({ datasetId, offset: 10, limit: 5, sort: 'name', descending: true });
-    expect(page.map((i) => i.fileName)).toEqual(['img-00049.png', 'img-00048.png', 'img-00047.png', 'img-00046.png', 'img-00045.png']);
+    expect(page.map((i) => i.fileName)).toEqual([
+      'img-00049.png',
+      'img-00048.png',
+      'img-00047.png',
+      'img-00046.png',
+      'img-00045.png',
+    ]);
     const byLabel = repos.images.page({ datasetId, offset: 0, limit: 60, sort: 'label' });
     expect(byLabel[0]!.labelId).toBe(cat.id);
     expect(byLabel.at(-1)!.labelId).toBeNull();
@@ -160,7 +166,9 @@ describe('curation and undo/redo', () => {
     expect(() => curation.createLabel(datasetId, '  cat ')).toThrow(/already exists/);
     expect(() => curation.createLabel(datasetId, '   ')).toThrow(LibraryError);
     expect(() => curation.renameLabel(datasetId, 999, 'x')).toThrow(/no label 999/);
-    expect(() => curation.recolourLabel(datasetId, repos.labels.byName(datasetId, 'cat')!.id, 'red')).toThrow(/#rrggbb/);
+    expect(() => curation.recolourLabel(datasetId, repos.labels.byName(datasetId, 'cat')!.id, 'red')).toThrow(
+      /#rrggbb/,
+    );
   });
 
   it('undo survives a restart: the log is in the database', () => {
