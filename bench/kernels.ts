@@ -80,60 +80,66 @@ const SLOW_STOCK: Record<string, Set<string>> = {
   cpu: new Set([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.Conv2D]),
 };
 
+function randomInputs(c: KernelCase, batch?: number): Record<string, tf.Tensor> {
+  return Object.fromEntries(
+    Object.entries(c.inputs).map(([k, s]) => [
+      k,
+      tf.randomNormal(batch == null || k === 'filter' ? s : [batch, ...s.slice(1)]),
+    ]),
+  );
+}
+
+/** Median ms of whatever is registered now for each case. */
+function timeRegistered(cases: KernelCase[], repeats: number): number[] {
+  return cases.map((c) => {
+    const inputs = randomInputs(c);
+    const ms = time(repeats, () => tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor);
+    tf.dispose(Object.values(inputs));
+    return ms;
+  });
+}
+
+/** ms of tfjs's own kernel, or null where the project does not replace it. */
+function timeStock(backend: BackendName, c: KernelCase, batch: number): { ms: number; note: string } | null {
+  const stock = stockKernel(c.kernel, backend)?.kernelFunc;
+  if (stock == null || stock === tf.getKernel(c.kernel, backend)?.kernelFunc) return null;
+  const scaled = SLOW_STOCK[backend]?.has(c.kernel) === true && batch > 4;
+  const attrs = { ...c.attrs };
+  if (scaled && Array.isArray(attrs.inputShape)) attrs.inputShape = [4, ...(attrs.inputShape as number[]).slice(1)];
+  const inputs = randomInputs(c, scaled ? 4 : undefined);
+  const ms = time(1, () => stock({ inputs, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo);
+  tf.dispose(Object.values(inputs));
+  return scaled ? { ms: (ms * batch) / 4, note: ` (batch 4 ×${batch / 4})` } : { ms, note: '' };
+}
+
+const cell = (ms: number | null | undefined): string => (ms == null ? '—' : ms.toFixed(1)).padStart(8);
+
 export const kernelsSection: BenchSection = {
   name: 'kernels',
-  description: 'ms per call of the 28 px DCGAN kernels at batch 64, project vs stock tfjs, per backend',
+  description:
+    'ms per call of the 28 px DCGAN kernels at batch 64: native (ONNX Runtime), portable project kernels, stock tfjs',
   async run(options) {
     const backends = (options.backend ? [options.backend] : availableBackends()).filter(
       (b): b is BackendName => b === 'wasm' || b === 'cpu',
     );
     const batch = options.quick ? 8 : 64;
     const repeats = options.quick ? 3 : 7;
+    const cases = referenceCases(batch);
     for (const backend of backends) {
-      await initBackend(backend);
-      for (const c of referenceCases(batch)) {
-        const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, s]) => [k, tf.randomNormal(s)]));
-        const project = time(
-          repeats,
-          () => tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor,
-        );
-        let stock: number | null = null;
-        let stockNote = '';
-        const stockFunc = stockKernel(c.kernel, backend)?.kernelFunc;
-        if (stockFunc != null && stockFunc !== tf.getKernel(c.kernel, backend)?.kernelFunc) {
-          let scale = 1;
-          let stockInputs = inputs;
-          const attrs = { ...c.attrs };
-          if (SLOW_STOCK[backend]?.has(c.kernel) && batch > 4) {
-            scale = batch / 4;
-            stockInputs = Object.fromEntries(
-              Object.entries(c.inputs).map(([k, s]) => [k, tf.randomNormal(k === 'filter' ? s : [4, ...s.slice(1)])]),
-            );
-            for (const key of ['inputShape', 'filterShape'] as const) {
-              const shape = attrs[key] as number[] | undefined;
-              if (key === 'inputShape' && shape) attrs[key] = [4, ...shape.slice(1)];
-            }
-            stockNote = ` (batch 4 ×${scale})`;
-          }
-          stock =
-            scale *
-            time(
-              1,
-              () =>
-                stockFunc({
-                  inputs: stockInputs,
-                  attrs: attrs as tf.NamedAttrMap,
-                  backend: tf.backend(),
-                }) as tf.TensorInfo,
-            );
-          if (stockInputs !== inputs) tf.dispose(Object.values(stockInputs));
-        }
-        tf.dispose(Object.values(inputs));
+      const native = (await initBackend(backend, { nativeKernels: true })).detail.includes('ONNX Runtime')
+        ? timeRegistered(cases, repeats)
+        : null;
+      await initBackend(backend, { nativeKernels: false });
+      const portable = timeRegistered(cases, repeats);
+      if (!options.json) console.log(`${backend}: ms per call (median)   native portable    stock`);
+      cases.forEach((c, i) => {
+        const stock = timeStock(backend, c, batch);
         const shapes = Object.entries(c.inputs)
           .map(([k, s]) => `${k} ${s.join('×')}`)
           .join(', ');
         const transposes = c.kernel === tf.BatchMatMul ? ` tA=${c.attrs.transposeA} tB=${c.attrs.transposeB}` : '';
         if (options.json) {
+          const figures = { native_ms: native?.[i] ?? null, portable_ms: portable[i], stock_ms: stock?.ms ?? null };
           console.log(
             JSON.stringify({
               section: 'kernels',
@@ -142,17 +148,14 @@ export const kernelsSection: BenchSection = {
               layer: c.layer,
               kernel: c.kernel,
               shapes,
-              project_ms: project,
-              stock_ms: stock,
+              ...figures,
             }),
           );
         } else {
-          const stockText = stock == null ? 'stock: (none)' : `stock ${stock.toFixed(1)} ms${stockNote}`;
-          console.log(
-            `${backend.padEnd(5)} ${c.kernel.padEnd(21)} ${project.toFixed(1).padStart(7)} ms   ${stockText.padEnd(34)} ${c.layer}: ${shapes}${transposes}`,
-          );
+          const row = `${cell(native?.[i])} ${cell(portable[i])} ${cell(stock?.ms)}${stock?.note ?? ''}`;
+          console.log(`  ${c.kernel.padEnd(21)} ${row}   ${c.layer}: ${shapes}${transposes}`);
         }
-      }
+      });
     }
   },
 };
