@@ -57,7 +57,9 @@ function ganGradients(seed: number): Float32Array[] {
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
       x = tf.relu(tf.batchNorm(x, mean, variance, weights.beta, weights.gamma, 1e-3));
       x = tf.conv2dTranspose(x as tf.Tensor4D, weights.deconv as tf.Tensor4D, [3, 8, 8, 4], 2, 'same');
-      return tf.tanh(tf.conv2dTranspose(tf.relu(x), weights.toImage as tf.Tensor4D, [3, 16, 16, 1], 2, 'same'));
+      return tf.tanh(
+        tf.conv2dTranspose(tf.relu(x) as tf.Tensor4D, weights.toImage as tf.Tensor4D, [3, 16, 16, 1], 2, 'same'),
+      );
     };
     const discriminate = (image: tf.Tensor) => {
       const maps = tf.tile(tf.reshape(label, [3, 1, 1, 2]), [1, 16, 16, 1]);
