@@ -5,13 +5,22 @@ import { FileRoutes } from './files.ts';
 import { HandlerRegistry } from './registry.ts';
 import { registerAppHandlers } from './handlers/app.ts';
 import { registerLibraryHandlers } from './handlers/library.ts';
+import { registerRunHandlers } from './handlers/runs.ts';
+import { packageRoot } from './paths.ts';
+import { forkTrainer, type TrainerLauncher } from './runs/trainer-process.ts';
+import { Library } from '../library/library.ts';
 import { STUDIO_VERSION } from './version.ts';
 
 export interface StudioOptions {
   transport: 'electron' | 'web';
   /** The library folder (library.db, blobs/). Created if missing. */
   libraryPath: string;
+  /** How to start a trainer process: Electron passes utilityProcess; default child_process.fork. */
+  launchTrainer?: TrainerLauncher;
 }
+
+/** The trainer entry when running from a checkout (web mode, CLI, tests). */
+export const defaultLaunchTrainer: TrainerLauncher = () => forkTrainer(join(packageRoot(), 'src-main/trainer/entry.ts'));
 
 /** Everything handlers share. One per studio process (Electron main or web server). */
 export interface StudioServices {
@@ -19,6 +28,9 @@ export interface StudioServices {
   readonly transport: 'electron' | 'web';
   readonly libraryPath: string;
   readonly events: EventBus;
+  /** The open library database, shared by every domain of this process. */
+  readonly library: Library;
+  readonly launchTrainer: TrainerLauncher;
   /** `/files/<kind>/...` routes each domain registers (images, thumbnails, run artefacts). */
   readonly files: FileRoutes;
   /** Where web mode puts the bytes of one drag-in before importing them. */
@@ -37,17 +49,21 @@ export interface Studio {
 type DomainRegistration = (registry: HandlerRegistry, services: StudioServices) => void;
 
 /** One entry per domain: each registers its handlers and file routes. */
-const domains: DomainRegistration[] = [registerAppHandlers, registerLibraryHandlers];
+const domains: DomainRegistration[] = [registerAppHandlers, registerLibraryHandlers, registerRunHandlers];
 
 export function createStudio(options: StudioOptions): Studio {
   mkdirSync(options.libraryPath, { recursive: true });
   const events = new EventBus();
-  const closers: Array<() => void | Promise<void>> = [];
+  const library = Library.open(options.libraryPath);
+  // Closed last: every other domain's shutdown may still write to it.
+  const closers: Array<() => void | Promise<void>> = [() => library.close()];
   const services: StudioServices = {
     version: STUDIO_VERSION,
     transport: options.transport,
     libraryPath: options.libraryPath,
     events,
+    library,
+    launchTrainer: options.launchTrainer ?? defaultLaunchTrainer,
     files: new FileRoutes(),
     uploadFolder: (session) => join(options.libraryPath, '.uploads', session),
     onClose: (task) => closers.push(task),

@@ -4,15 +4,18 @@
 import type { z } from 'zod';
 import { appEvents, appRequests } from './app.ts';
 import { libraryEvents, libraryRequests } from './library.ts';
+import { runsEvents, runsRequests } from './runs.ts';
 
 export const requests = {
   ...appRequests,
   ...libraryRequests,
+  ...runsRequests,
 };
 
 export const events = {
   ...appEvents,
   ...libraryEvents,
+  ...runsEvents,
 };
 
 export type Requests = typeof requests;

@@ -10,7 +10,6 @@ import { Curation } from '../../library/curation.ts';
 import { LibraryError } from '../../library/errors.ts';
 import { exportDataset } from '../../library/export.ts';
 import { RunningImports } from '../../library/import/running-imports.ts';
-import { Library } from '../../library/library.ts';
 import type { Dataset } from '../../library/repositories/datasets.ts';
 import { SAMPLE_DATASET, sampleArchivePath } from '../../library/sample.ts';
 import { thumbnailFor } from '../../library/thumbnails.ts';
@@ -44,7 +43,7 @@ function guarded<T>(fn: () => T): T {
 }
 
 export function registerLibraryHandlers(registry: HandlerRegistry, services: StudioServices): void {
-  const library = Library.open(services.libraryPath);
+  const library = services.library;
   // This process owns the library now: imports a previous run left half-done are
   // marked as interrupted, and half-written blob files are removed.
   library.recover();
@@ -52,7 +51,6 @@ export function registerLibraryHandlers(registry: HandlerRegistry, services: Stu
   const imports = new RunningImports(library);
   services.onClose(async () => {
     await imports.stopAll();
-    library.close();
   });
 
   const changed = (datasetId: number | null, ...what: Changed[]) =>
