@@ -45,6 +45,31 @@ async function loadTensorflow(): Promise<string> {
   return 'libtensorflow (tfjs-node-gpu): CUDA GPU when found, else native CPU';
 }
 
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * The wasm module (Emscripten) installs process-wide handlers that rethrow every
+ * uncaught error from inside its own minified source, so Node prints that whole file
+ * before the real error. They catch nothing the default handlers would not; the ones
+ * `start` adds are removed again.
+ */
+async function withoutProcessHandlersAdded<T>(start: () => Promise<T>): Promise<T> {
+  type Listener = (...args: unknown[]) => void;
+  const events = (typeof process === 'undefined' ? undefined : process) as
+    { listeners(event: string): Listener[]; removeListener(event: string, listener: Listener): unknown } | undefined;
+  if (events == null) return start();
+  const before = PROCESS_EVENTS.map((event) => new Set(events.listeners(event)));
+  try {
+    return await start();
+  } finally {
+    PROCESS_EVENTS.forEach((event, i) => {
+      for (const listener of events.listeners(event)) {
+        if (!before[i].has(listener)) events.removeListener(event, listener);
+      }
+    });
+  }
+}
+
 let runtime: { threads: number; loaded: Promise<OnnxRuntime | string> } | undefined;
 
 /** ONNX Runtime, loaded once per process (or why it could not be). */
@@ -61,7 +86,7 @@ async function activate(name: BackendName, options: BackendOptions): Promise<str
   if (name === 'tensorflow') detail = await loadTensorflow();
   // setBackend resolves false (it does not throw) when the factory fails, e.g. a
   // missing .wasm file.
-  const ok = await tf.setBackend(name);
+  const ok = await withoutProcessHandlersAdded(() => tf.setBackend(name));
   if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed`);
   await tf.ready();
   const native =
