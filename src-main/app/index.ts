@@ -9,6 +9,7 @@ import { installMenu } from './menu.ts';
 import { handleStudioProtocol, registerSchemePrivileges } from './protocol.ts';
 import { applySecurityBaseline } from './security.ts';
 import { createMainWindow } from './window.ts';
+import { utilityTrainer } from './trainer-launcher.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -42,7 +43,11 @@ if (!app.requestSingleInstanceLock()) {
     applySecurityBaseline();
     const libraryPath = process.env.CGAN_STUDIO_LIBRARY ?? join(app.getPath('userData'), 'library');
     try {
-      studio = createStudio({ transport: 'electron', libraryPath });
+      studio = createStudio({
+        transport: 'electron',
+        libraryPath,
+        launchTrainer: utilityTrainer(join(here, 'trainer.js')),
+      });
     } catch (error) {
       dialog.showErrorBox('cGAN Studio cannot open its library', `${libraryPath}\n\n${(error as Error).message}`);
       app.exit(1);
