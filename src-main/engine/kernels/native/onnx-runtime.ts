@@ -32,6 +32,12 @@ export interface OnnxGraph {
   output: NamedShape;
 }
 
+/**
+ * Sessions kept, least recently used dropped first: a training run needs a few dozen
+ * shapes, while sampling at many batch sizes would otherwise keep adding sessions.
+ */
+export const MAX_SESSIONS = 96;
+
 export class OnnxRuntime {
   private readonly sessions = new Map<string, { session: NativeSession; graph: OnnxGraph }>();
 
@@ -65,7 +71,11 @@ export class OnnxRuntime {
    */
   run(key: string, build: () => OnnxGraph, inputs: Float32Array[]): Float32Array {
     let entry = this.sessions.get(key);
-    if (entry == null) {
+    if (entry != null) {
+      // Re-inserting keeps the Map in least-recently-used order.
+      this.sessions.delete(key);
+      this.sessions.set(key, entry);
+    } else {
       const graph = build();
       const model = onnxModel(graph.nodes, graph.inputs, [graph.output]);
       const session = new this.binding.InferenceSession();
@@ -78,6 +88,11 @@ export class OnnxRuntime {
       });
       entry = { session, graph };
       this.sessions.set(key, entry);
+      if (this.sessions.size > MAX_SESSIONS) {
+        const [oldestKey, oldest] = this.sessions.entries().next().value as [string, { session: NativeSession }];
+        oldest.session.dispose();
+        this.sessions.delete(oldestKey);
+      }
     }
     const { session, graph } = entry;
     const feeds: Record<string, NativeTensor> = {};
@@ -86,6 +101,11 @@ export class OnnxRuntime {
     });
     const [outName] = graph.output;
     return session.run(feeds, { [outName]: null }, {})[outName].data;
+  }
+
+  /** Native sessions held now (one per kernel shape seen recently). */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   dispose(): void {
