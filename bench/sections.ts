@@ -1,6 +1,7 @@
 import { importBench } from './import.ts';
 import { kernelsSection } from './kernels.ts';
+import { trainSection } from './train.ts';
 import type { BenchSection } from './section.ts';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
-export const sections: BenchSection[] = [kernelsSection, importBench];
+export const sections: BenchSection[] = [kernelsSection, trainSection, importBench];
