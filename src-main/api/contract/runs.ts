@@ -74,6 +74,7 @@ const overrides = z
     realLabel: z.number().min(0.5).max(1),
     classBalanced: z.boolean(),
     seed: z.number().int().min(0).max(0xffffffff),
+    progressInterval: z.number().int().min(1),
     sampleInterval: z.number().int().min(1),
     checkpointInterval: z.number().int().min(1),
   })
