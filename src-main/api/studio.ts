@@ -6,8 +6,9 @@ import { HandlerRegistry } from './registry.ts';
 import { registerAppHandlers } from './handlers/app.ts';
 import { registerLibraryHandlers } from './handlers/library.ts';
 import { registerRunHandlers } from './handlers/runs.ts';
+import { registerGeneratorHandlers } from './handlers/generator.ts';
 import { packageRoot } from './paths.ts';
-import { forkTrainer, type TrainerLauncher } from './runs/trainer-process.ts';
+import { forkedTrainer, type TrainerLauncher } from './runs/trainer-process.ts';
 import { Library } from '../library/library.ts';
 import { STUDIO_VERSION } from './version.ts';
 
@@ -20,7 +21,7 @@ export interface StudioOptions {
 }
 
 /** The trainer entry when running from a checkout (web mode, CLI, tests). */
-export const defaultLaunchTrainer: TrainerLauncher = () => forkTrainer(join(packageRoot(), 'src-main/trainer/entry.ts'));
+export const defaultLaunchTrainer: TrainerLauncher = forkedTrainer(join(packageRoot(), 'src-main/trainer/entry.ts'));
 
 /** Everything handlers share. One per studio process (Electron main or web server). */
 export interface StudioServices {
@@ -49,7 +50,7 @@ export interface Studio {
 type DomainRegistration = (registry: HandlerRegistry, services: StudioServices) => void;
 
 /** One entry per domain: each registers its handlers and file routes. */
-const domains: DomainRegistration[] = [registerAppHandlers, registerLibraryHandlers, registerRunHandlers];
+const domains: DomainRegistration[] = [registerAppHandlers, registerLibraryHandlers, registerRunHandlers, registerGeneratorHandlers];
 
 export function createStudio(options: StudioOptions): Studio {
   mkdirSync(options.libraryPath, { recursive: true });

@@ -155,7 +155,15 @@ function childTransport(child: ChildProcess): TrainerTransport {
 }
 
 /** Forks the trainer with child_process (CLI, web mode, tests). A .ts entry runs through tsx. */
-export function forkTrainer(options: { entry?: string; env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe' } = {}): TrainerClient {
+export function forkTrainer(
+  options: {
+    entry?: string;
+    env?: NodeJS.ProcessEnv;
+    stdio?: 'inherit' | 'pipe';
+    /** Sees what the trainer writes to stderr (still echoed), e.g. to explain a crash. */
+    onStderr?: (text: string) => void;
+  } = {},
+): TrainerClient {
   const entry = options.entry ?? DEFAULT_TRAINER_ENTRY;
   const execArgv = entry.endsWith('.ts')
     ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -163,8 +171,18 @@ export function forkTrainer(options: { entry?: string; env?: NodeJS.ProcessEnv; 
   const child = fork(entry, [], {
     execArgv,
     env: options.env ?? process.env,
-    stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio:
+      options.stdio === 'pipe'
+        ? ['ignore', 'pipe', 'pipe', 'ipc']
+        : ['ignore', 'inherit', options.onStderr ? 'pipe' : 'inherit', 'ipc'],
     serialization: 'advanced',
   });
+  const onStderr = options.onStderr;
+  if (onStderr && options.stdio !== 'pipe') {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      onStderr(chunk.toString());
+    });
+  }
   return new TrainerClient(childTransport(child));
 }

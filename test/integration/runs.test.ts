@@ -27,10 +27,10 @@ function nextEvent<E extends EventName>(name: E, where: (payload: EventPayload<E
       reject(new Error(`no ${name} event within ${timeoutMs} ms`));
     }, timeoutMs);
     const unsubscribe = studio.events.subscribe((event, payload) => {
-      if (event === name && where(payload as EventPayload<E>)) {
+      if ((event as string) === name && where(payload as unknown as EventPayload<E>)) {
         clearTimeout(timer);
         unsubscribe();
-        resolve(payload as EventPayload<E>);
+        resolve(payload as unknown as EventPayload<E>);
       }
     });
   });

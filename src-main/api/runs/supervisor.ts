@@ -9,8 +9,9 @@ import { RunFolder } from '../../trainer/run-folder.ts';
 import type { RunOverrides, RunSummary } from '../contract/runs.ts';
 import { StudioError } from '../envelope.ts';
 import type { EventBus } from '../events.ts';
-import { TrainerClient, TrainerRequestError } from './trainer-client.ts';
-import type { TrainerLauncher } from './trainer-process.ts';
+import { TrainerRequestError, type TrainerClient } from '../../trainer/client.ts';
+import type { TrainerRequestType } from '../../trainer/protocol.ts';
+import { describeExit, type TrainerLauncher } from './trainer-process.ts';
 
 // Owns every training run of this studio process: spawns a trainer process per run,
 // relays its events to windows and to the run history, and notices when it dies.
@@ -34,7 +35,16 @@ export interface StartRequest {
   config: RunOverrides;
 }
 
-const ACTIVE: readonly RunStatus[] = ['starting', 'training', 'paused'];
+/** How long each trainer request may take before the studio gives up on it. */
+const TIMEOUTS: Record<TrainerRequestType, number> = {
+  // Starting may decode a whole dataset into the tensor cache first.
+  start: 30 * 60_000,
+  stop: 10 * 60_000,
+  'checkpoint-now': 5 * 60_000,
+  pause: 5 * 60_000,
+  resume: 60_000,
+  'set-sample-interval': 60_000,
+};
 
 function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -155,22 +165,20 @@ export class RunSupervisor {
 
   async #launchRun(runId: string, options: StartOptions): Promise<RunSummary> {
     const run = this.get(runId);
+    const hosted = this.#launch();
     const active: ActiveRun = {
-      client: undefined as unknown as TrainerClient,
+      client: hosted.client,
       trainingSince: null,
       durationMs: run.durationMs,
       lastStep: run.lastStep,
       ended: false,
     };
-    active.client = new TrainerClient(
-      this.#launch(),
-      (event) => this.#onEvent(runId, active, event),
-      (_exit, reason) => this.#onExit(runId, active, reason),
-    );
+    hosted.client.onEvent((event) => this.#onEvent(runId, active, event));
+    hosted.client.onExit((exit) => this.#onExit(runId, active, describeExit(exit, hosted.stderrTail())));
     this.#active.set(runId, active);
     this.#update(runId, { status: 'starting', statusReason: null });
     try {
-      const started = await active.client.request('start', { options });
+      const started = await active.client.request('start', { options }, TIMEOUTS.start);
       return this.#update(runId, {
         status: 'training',
         totalSteps: started.totalSteps,
@@ -276,10 +284,14 @@ export class RunSupervisor {
     return active;
   }
 
-  async #command<T>(runId: string, fn: (client: TrainerClient) => Promise<T>): Promise<T> {
+  async #command<T extends Exclude<TrainerRequestType, 'start'>>(
+    runId: string,
+    type: T,
+    fields: Parameters<TrainerClient['request']>[1] = {},
+  ) {
     const active = this.#client(runId);
     try {
-      return await fn(active.client);
+      return await active.client.request(type, fields as never, TIMEOUTS[type]);
     } catch (error) {
       if (error instanceof TrainerRequestError) {
         throw new StudioError(error.code === 'not-running' || error.code === 'busy' ? 'conflict' : 'unavailable', error.message);
@@ -289,14 +301,14 @@ export class RunSupervisor {
   }
 
   async pause(runId: string): Promise<RunSummary> {
-    await this.#command(runId, (c) => c.request('pause', {}));
+    await this.#command(runId, 'pause');
     const active = this.#active.get(runId);
     if (active) this.#stretchEnds(active);
     return this.#update(runId, { status: 'paused', durationMs: active?.durationMs });
   }
 
   async resume(runId: string): Promise<RunSummary> {
-    await this.#command(runId, (c) => c.request('resume', {}));
+    await this.#command(runId, 'resume');
     const active = this.#active.get(runId);
     if (active) active.trainingSince ??= Date.now();
     return this.#update(runId, { status: 'training' });
@@ -304,18 +316,18 @@ export class RunSupervisor {
 
   async stop(runId: string): Promise<RunSummary> {
     const active = this.#client(runId);
-    await this.#command(runId, (c) => c.request('stop', {}));
-    await active.client.exitedPromise();
+    await this.#command(runId, 'stop');
+    await active.client.exit();
     return this.summary(this.get(runId));
   }
 
   async checkpoint(runId: string): Promise<{ step: number }> {
-    const { step } = await this.#command(runId, (c) => c.request('checkpoint-now', {}));
+    const { step } = await this.#command(runId, 'checkpoint-now');
     return { step };
   }
 
   async setSampleInterval(runId: string, steps: number): Promise<RunSummary> {
-    await this.#command(runId, (c) => c.request('set-sample-interval', { steps }));
+    await this.#command(runId, 'set-sample-interval', { steps });
     const run = this.get(runId);
     return this.#update(runId, { config: { ...run.config, sampleInterval: steps } });
   }
@@ -351,16 +363,12 @@ export class RunSupervisor {
       [...this.#active.entries()].map(async ([runId, active]) => {
         const stopped = this.stop(runId).catch(() => undefined);
         const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs));
-        await Promise.race([stopped, timer]);
-        if (!active.client.exited) {
+        const outcome = await Promise.race([stopped.then(() => 'stopped'), timer.then(() => 'late')]);
+        if (outcome === 'late') {
           active.client.kill('SIGKILL');
-          await active.client.exitedPromise();
+          await active.client.exit();
         }
       }),
     );
-  }
-
-  static isActiveStatus(status: RunStatus): boolean {
-    return ACTIVE.includes(status);
   }
 }

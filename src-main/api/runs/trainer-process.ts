@@ -1,53 +1,37 @@
-import { fork } from 'node:child_process';
+import { forkTrainer, type TrainerClient, type TrainerExit } from '../../trainer/client.ts';
 
 // The trainer runs in its own process (DESIGN §3): a crash or OOM there must never take
 // the studio down. Electron hosts it with utilityProcess (src-main/app/trainer-launcher.ts),
-// web mode and the CLI with child_process.fork (here). Supervisors see only this interface.
+// web mode and the CLI with child_process.fork (here). Both speak src-main/trainer/protocol.ts
+// through the trainer's own TrainerClient.
 
-export interface TrainerExit {
-  code: number | null;
-  signal: string | null;
-}
-
-export interface TrainerProcess {
-  readonly pid: number | undefined;
-  send(message: unknown): void;
-  onMessage(listener: (message: unknown) => void): void;
-  onExit(listener: (exit: TrainerExit) => void): void;
-  /** Everything the process wrote to stderr lately (for the "interrupted" reason). */
+export interface HostedTrainer {
+  client: TrainerClient;
+  /** The end of what the process wrote to stderr, to explain how it died. */
   stderrTail(): string;
-  kill(signal?: NodeJS.Signals): void;
 }
 
-export type TrainerLauncher = () => TrainerProcess;
+export type TrainerLauncher = () => HostedTrainer;
 
 const TAIL = 4000;
 
-/** Forks a trainer entry; `.ts` entries (running from a checkout) are loaded through tsx. */
-export function forkTrainer(entry: string, options: { heapMb?: number } = {}): TrainerProcess {
-  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  if (options.heapMb) execArgv.push(`--max-old-space-size=${options.heapMb}`);
-  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    stderr = (stderr + chunk.toString()).slice(-TAIL);
-  });
+/** Keeps the last few kilobytes of a stream of text. */
+export function textTail(): { add(text: string): void; read(): string } {
+  let tail = '';
   return {
-    pid: child.pid,
-    send(message) {
-      if (child.connected) child.send(message as never);
+    add: (text) => {
+      tail = (tail + text).slice(-TAIL);
     },
-    onMessage(listener) {
-      child.on('message', listener);
-    },
-    onExit(listener) {
-      child.once('exit', (code, signal) => listener({ code, signal }));
-    },
-    stderrTail: () => stderr,
-    kill(signal = 'SIGTERM') {
-      child.kill(signal);
-    },
+    read: () => tail,
+  };
+}
+
+/** child_process.fork of the trainer entry (a `.ts` entry from a checkout runs through tsx). */
+export function forkedTrainer(entry?: string): TrainerLauncher {
+  return () => {
+    const stderr = textTail();
+    const client = forkTrainer({ entry, onStderr: stderr.add });
+    return { client, stderrTail: stderr.read };
   };
 }
 
