@@ -24,6 +24,7 @@ interface ChildResult {
   relabel10kMs: number;
   undo10kMs: number;
   durable: boolean;
+  blockingIo: boolean;
 }
 
 function pngFolder(perClass: number | undefined): string {
@@ -37,12 +38,12 @@ function pngFolder(perClass: number | undefined): string {
   return dir;
 }
 
-async function child(folder: string, durable: boolean): Promise<void> {
+async function child(folder: string, durable: boolean, blockingIo: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cgan-bench-library-'));
   try {
     const library = Library.open(dir, { durable });
     const started = performance.now();
-    const summary = await importPath(library, folder, { dataset: 'bench' });
+    const summary = await importPath(library, folder, { dataset: 'bench', blockingIo });
     const seconds = (performance.now() - started) / 1000;
     const datasetId = summary.datasetId;
     const ids = library.images.ids(datasetId).slice(0, 10_000);
@@ -63,6 +64,7 @@ async function child(folder: string, durable: boolean): Promise<void> {
       relabel10kMs,
       undo10kMs,
       durable,
+      blockingIo,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
@@ -70,10 +72,10 @@ async function child(folder: string, durable: boolean): Promise<void> {
   }
 }
 
-function runChild(folder: string, durable: boolean): Promise<ChildResult> {
+function runChild(folder: string, durable: boolean, blockingIo: boolean): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [CHILD_FLAG]: JSON.stringify({ folder, durable }) },
+      env: { ...process.env, [CHILD_FLAG]: JSON.stringify({ folder, durable, blockingIo }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -95,13 +97,17 @@ export const importBench: BenchSection = {
       return;
     }
     const folder = pngFolder(options.quick ? 600 : undefined);
-    for (const durable of [true, false]) {
-      const r = await runChild(folder, durable);
+    // The CLI's path (blocking file I/O), then the studio's (never blocks its event loop).
+    for (const [durable, blockingIo, what] of [
+      [true, true, 'CLI: blocking I/O, durable'],
+      [true, false, 'studio: async I/O, durable'],
+    ] as const) {
+      const r = await runChild(folder, durable, blockingIo);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ section: 'import', ...r })}\n`);
       } else {
         process.stderr.write(
-          `  import ${r.images} PNGs${durable ? ' (fsync each blob)' : ' (--no-fsync)'}: ${r.seconds.toFixed(1)} s, ` +
+          `  import ${r.images} PNGs (${what}): ${r.seconds.toFixed(1)} s, ` +
             `${Math.round(r.imagesPerSecond)} images/s, peak RSS ${Math.round(r.peakRssMiB)} MiB\n` +
             `  relabel 10,000 images: ${r.relabel10kMs.toFixed(0)} ms, undo: ${r.undo10kMs.toFixed(0)} ms\n`,
         );
@@ -112,6 +118,10 @@ export const importBench: BenchSection = {
 
 const childArgs = process.env[CHILD_FLAG];
 if (childArgs) {
-  const { folder, durable } = JSON.parse(childArgs) as { folder: string; durable: boolean };
-  await child(folder, durable);
+  const { folder, durable, blockingIo } = JSON.parse(childArgs) as {
+    folder: string;
+    durable: boolean;
+    blockingIo: boolean;
+  };
+  await child(folder, durable, blockingIo);
 }

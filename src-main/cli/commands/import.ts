@@ -82,6 +82,8 @@ export function register(program: Command): void {
           background: flags.background,
           maxPixels,
           signal: controller.signal,
+          // A command-line process has no window to keep responsive: take the fast path.
+          blockingIo: true,
           onProgress: tty ? (p) => process.stderr.write(`\r${bar(p)}\u001b[K`) : undefined,
         });
         if (tty) process.stderr.write('\n');

@@ -4,7 +4,8 @@
 //
 // Directory entries are read as Buffers so that names that are not valid UTF-8 still
 // open; they are shown to people with replacement characters.
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
@@ -39,7 +40,8 @@ const SEP = Buffer.from(sep);
 const show = (name: Buffer): string => name.toString('utf8');
 
 /** Opens a folder, a .zip, or a single image file as a Source. */
-export async function openSource(path: string): Promise<Source> {
+export async function openSource(path: string, options: { blockingIo?: boolean } = {}): Promise<Source> {
+  const readRegularFile = reader(options.blockingIo ?? false);
   let info;
   try {
     info = await stat(path);
@@ -52,7 +54,7 @@ export async function openSource(path: string): Promise<Source> {
       { cause: error },
     );
   }
-  if (info.isDirectory()) return scanFolder(path);
+  if (info.isDirectory()) return scanFolder(path, readRegularFile);
   if (info.isFile() && /\.zip$/i.test(path)) return scanZip(path);
   if (info.isFile()) {
     const name = basename(path);
@@ -66,17 +68,24 @@ export async function openSource(path: string): Promise<Source> {
   throw new Error(`${path} is neither a folder, a .zip nor a file: drop a folder of images or a .zip archive.`);
 }
 
-async function readRegularFile(path: Buffer): Promise<Buffer> {
-  // O_NONBLOCK-free open of a checked regular file; reading a FIFO here would hang.
-  const handle = await open(path, 'r');
-  try {
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
+/**
+ * Reads a file the scan found to be regular (never a FIFO, which would block).
+ * With `blocking`, synchronously: small files through one thread are several times
+ * faster than through the libuv pool, which is what the CLI wants; the studio's main
+ * process must not block, so it reads through the pool.
+ */
+function reader(blocking: boolean): (path: Buffer) => Promise<Buffer> {
+  if (!blocking) return (path) => readFile(path);
+  return (path) => {
+    try {
+      return Promise.resolve(readFileSync(path));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
 }
 
-async function scanFolder(root: string): Promise<Source> {
+async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promise<Buffer>): Promise<Source> {
   const files: SourceFile[] = [];
   const rejected: Rejection[] = [];
   const rootReal = await realpath(root);
