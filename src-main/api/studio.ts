@@ -38,12 +38,16 @@ export interface StudioServices {
   uploadFolder(session: string): string;
   /** Closed in reverse order when the studio shuts down (databases, trainer processes). */
   onClose(task: () => void | Promise<void>): void;
+  /** Registers a report of work that closing the studio would interrupt. */
+  addBusyCheck(check: () => string[]): void;
 }
 
 export interface Studio {
   readonly registry: HandlerRegistry;
   readonly events: EventBus;
   readonly services: StudioServices;
+  /** Work in progress, in words ("“shoes #2” is training"): ask before quitting when not empty. */
+  busy(): string[];
   close(): Promise<void>;
 }
 
@@ -58,6 +62,7 @@ export function createStudio(options: StudioOptions): Studio {
   const library = Library.open(options.libraryPath);
   // Closed last: every other domain's shutdown may still write to it.
   const closers: Array<() => void | Promise<void>> = [() => library.close()];
+  const busyChecks: Array<() => string[]> = [];
   const services: StudioServices = {
     version: STUDIO_VERSION,
     transport: options.transport,
@@ -68,6 +73,7 @@ export function createStudio(options: StudioOptions): Studio {
     files: new FileRoutes(),
     uploadFolder: (session) => join(options.libraryPath, '.uploads', session),
     onClose: (task) => closers.push(task),
+    addBusyCheck: (check) => busyChecks.push(check),
   };
   const registry = new HandlerRegistry();
   for (const register of domains) register(registry, services);
@@ -76,6 +82,7 @@ export function createStudio(options: StudioOptions): Studio {
     registry,
     events,
     services,
+    busy: () => busyChecks.flatMap((check) => check()),
     async close() {
       if (closed) return;
       closed = true;

@@ -56,9 +56,11 @@ if (!app.requestSingleInstanceLock()) {
     handleStudioProtocol(studio, join(here, '../renderer'));
     wireIpc(studio);
     installMenu(studio);
-    mainWindow = createMainWindow(join(here, '../preload'));
+    mainWindow = createMainWindow(join(here, '../preload'), () => studio?.busy() ?? []);
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(join(here, '../preload'));
+      if (BrowserWindow.getAllWindows().length === 0) {
+        mainWindow = createMainWindow(join(here, '../preload'), () => studio?.busy() ?? []);
+      }
     });
   });
 }

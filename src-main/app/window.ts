@@ -1,8 +1,12 @@
 import { join } from 'node:path';
-import { BrowserWindow, nativeTheme } from 'electron';
+import { BrowserWindow, dialog, nativeTheme } from 'electron';
 import { APP_ORIGIN } from './protocol.ts';
 
-export function createMainWindow(preloadDir: string): BrowserWindow {
+/**
+ * `busy` lists work that closing would interrupt (training runs): the person is asked
+ * first, and told that a training run keeps its progress up to a final checkpoint.
+ */
+export function createMainWindow(preloadDir: string, busy: () => string[]): BrowserWindow {
   const window = new BrowserWindow({
     width: 1360,
     height: 860,
@@ -23,6 +27,27 @@ export function createMainWindow(preloadDir: string): BrowserWindow {
     },
   });
   window.once('ready-to-show', () => window.show());
+  let confirmed = false;
+  window.on('close', (event) => {
+    const work = busy();
+    if (confirmed || work.length === 0 || BrowserWindow.getAllWindows().length > 1) return;
+    event.preventDefault();
+    void dialog
+      .showMessageBox(window, {
+        type: 'question',
+        buttons: ['Keep working', 'Close and stop training'],
+        defaultId: 0,
+        cancelId: 0,
+        message: 'Training is still running',
+        detail: `${work.join('\n')}.\n\nClosing stops it after writing a checkpoint; you can resume it later from the Train view.`,
+      })
+      .then(({ response }) => {
+        if (response === 1) {
+          confirmed = true;
+          window.close();
+        }
+      });
+  });
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   void window.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);
   return window;

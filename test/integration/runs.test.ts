@@ -90,6 +90,7 @@ describe('training runs in the studio', () => {
     const gridFile = await studio.services.files.resolve(grid.path);
     expect(gridFile && existsSync(gridFile.path)).toBe(true);
 
+    expect(studio.busy()).toEqual(['“tiny” is training']);
     const paused = await call('run-pause', { runId });
     expect(paused.status).toBe('paused');
     const resumed = await call('run-resume', { runId });
@@ -112,6 +113,7 @@ describe('training runs in the studio', () => {
     const done = await finished;
     expect(done.lastStep).toBe(400);
     expect(done.hasGenerator).toBe(true);
+    await expect.poll(() => studio.busy()).toEqual([]);
 
     const detail = await call('run-get', { runId });
     expect(detail.progress.at(-1)?.step).toBe(400);

@@ -5,17 +5,20 @@ import type { z } from 'zod';
 import { appEvents, appRequests } from './app.ts';
 import { libraryEvents, libraryRequests } from './library.ts';
 import { runsEvents, runsRequests } from './runs.ts';
+import { generatorEvents, generatorRequests } from './generator.ts';
 
 export const requests = {
   ...appRequests,
   ...libraryRequests,
   ...runsRequests,
+  ...generatorRequests,
 };
 
 export const events = {
   ...appEvents,
   ...libraryEvents,
   ...runsEvents,
+  ...generatorEvents,
 };
 
 export type Requests = typeof requests;

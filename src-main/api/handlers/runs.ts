@@ -37,6 +37,7 @@ export function registerRunHandlers(registry: HandlerRegistry, services: StudioS
     runsDir: join(services.libraryPath, 'runs'),
   });
   services.onClose(() => supervisor.stopAll());
+  services.addBusyCheck(() => supervisor.busy());
 
   services.files.register('run', (rest) => {
     const slash = rest.indexOf('/');

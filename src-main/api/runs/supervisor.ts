@@ -117,6 +117,11 @@ export class RunSupervisor {
     return this.#active.has(runId);
   }
 
+  /** The runs whose trainer is alive, in words for a "quit anyway?" question. */
+  busy(): string[] {
+    return [...this.#active.keys()].map((id) => `“${this.#library.runs.get(id)?.name ?? id}” is training`);
+  }
+
   async start(request: StartRequest): Promise<RunSummary> {
     const dataset = this.#library.datasets.get(request.datasetId);
     if (!dataset) throw new StudioError('not-found', `There is no dataset ${request.datasetId}; it may have been deleted.`);
