@@ -287,3 +287,18 @@ describe.skipIf(typeof runtime === 'string').each(['wasm', 'cpu'] as const)(
     });
   },
 );
+
+describe('Identity on wasm', () => {
+  it('returns the same values, which outlive the input', () => {
+    void tf.setBackend('wasm');
+    const x = tf.randomNormal([3, 4], 0, 1, 'float32', 22);
+    const expected = Array.from(x.dataSync());
+    const before = tf.memory().numDataBuffers;
+    const y = tf.engine().runKernel(tf.Identity, { x }) as tf.Tensor;
+    // Shared, not copied: no new buffer on the backend.
+    expect(tf.memory().numDataBuffers).toBe(before);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(expected);
+    y.dispose();
+  });
+});

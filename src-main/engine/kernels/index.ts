@@ -11,6 +11,7 @@ import {
   nativeMatMul,
 } from './native/conv-kernels.ts';
 import type { OnnxRuntime } from './native/onnx-runtime.ts';
+import { identityWithoutCopy } from './identity.ts';
 import { tileByBlocks } from './tile.ts';
 
 /** Builds a kernel from what tfjs registered before (for kernels that wrap or fall back to it). */
@@ -33,8 +34,10 @@ function portableKernels(backend: BackendName): Record<string, KernelMaker> {
     [tf.Conv2DBackpropInput]: () => conv2dBackpropInputByMatMul as KernelFunc,
     [tf.Tile]: tileByBlocks,
   };
-  if (backend === 'wasm')
+  if (backend === 'wasm') {
     kernels[tf.BatchMatMul] = (stock) => matMulWithoutTransposes(requireStock('BatchMatMul', stock));
+    kernels[tf.Identity] = identityWithoutCopy;
+  }
   return kernels;
 }
 
