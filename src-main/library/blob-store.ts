@@ -117,14 +117,17 @@ export class BlobStore {
   }
 
   /** Leftovers of a killed write. */
-  removeTemporaries(): number {
+  removeTemporaries(olderThanMs = 10 * 60_000): number {
     let removed = 0;
+    // Young ones may belong to an import running right now in another process (the CLI).
+    const cutoff = Date.now() - olderThanMs;
     for (const prefix of readdirSync(this.root)) {
       const dir = join(this.root, prefix);
       if (!statSync(dir).isDirectory()) continue;
       for (const name of readdirSync(dir)) {
         if (!name.startsWith('.tmp-')) continue;
         try {
+          if (statSync(join(dir, name)).mtimeMs > cutoff) continue;
           unlinkSync(join(dir, name));
           removed++;
         } catch {

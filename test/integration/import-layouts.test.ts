@@ -1,7 +1,7 @@
 // Every drop layout the importer understands, on real files: flat folders, nested
 // class folders (leaf or full path), CSV and JSON manifests, and .zip archives of
 // them, including archive entries that must never be extracted.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,24 @@ describe('layouts', () => {
       'shoe/d.png',
     ]);
     expect(s.rejected.find((r) => r.path.includes('evil'))!.reason).toMatch(/outside the archive/);
+  });
+
+  it('a damaged archive entry is rejected, the rest of the archive imports', async () => {
+    const zip = join(tmp, 'damaged.zip');
+    const noise = Buffer.alloc(4000).map((_, i) => (i * 2654435761) >>> 24); // incompressible: stored as is
+    const good = png();
+    writeZip(zip, [
+      { name: 'wrap/k/noise.png', data: noise },
+      { name: 'wrap/k/good.png', data: good },
+    ]);
+    const bytes = readFileSync(zip);
+    bytes[30 + 'wrap/k/noise.png'.length + 100] ^= 0xff; // inside the first entry's data
+    writeFileSync(zip, bytes);
+    const s = await importPath(library, zip, { dataset: 'damaged' });
+    expect(s.labels).toEqual({ k: 1 });
+    expect(s.rejected).toEqual([
+      { path: 'k/noise.png', reason: expect.stringMatching(/damaged archive entry.*CRC-32/) },
+    ]);
   });
 
   it('the bundled sample imports as ten balanced classes and becomes a training set', async () => {

@@ -33,6 +33,17 @@ function bar(p: ImportProgress): string {
   );
 }
 
+/** Progress into a log file or pipe: one line every `ms`, not a redraw per tick. */
+function logEvery(ms: number, write: (p: ImportProgress) => void): (p: ImportProgress) => void {
+  let last = performance.now();
+  return (p) => {
+    const now = performance.now();
+    if (now - last < ms) return;
+    last = now;
+    write(p);
+  };
+}
+
 function describe(s: ImportSummary): string {
   const lines = [
     `${s.cancelled ? 'Cancelled: ' : ''}dataset "${s.dataset}": ${s.imported} imported, ${s.duplicates} duplicate${s.duplicates === 1 ? '' : 's'}, ${s.rejected.length} rejected (${s.seconds.toFixed(1)} s)`,
@@ -84,7 +95,11 @@ export function register(program: Command): void {
           signal: controller.signal,
           // A command-line process has no window to keep responsive: take the fast path.
           blockingIo: true,
-          onProgress: tty ? (p) => process.stderr.write(`\r${bar(p)}\u001b[K`) : undefined,
+          onProgress: tty
+            ? (p) => process.stderr.write(`\r${bar(p)}\u001b[K`)
+            : out.json
+              ? undefined
+              : logEvery(5000, (p) => process.stderr.write(`${bar(p)}\n`)),
         });
         if (tty) process.stderr.write('\n');
         out.result(

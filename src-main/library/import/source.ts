@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 
 export interface SourceFile {
@@ -179,20 +180,45 @@ export function archiveSegments(path: string): string[] {
   return path.split(/[/\\]/).filter((p) => p !== '' && p !== '.');
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
+/** Archives up to this size are read into memory once: entries then cost no file I/O each. */
+export const IN_MEMORY_ZIP_BYTES = 512 * 1024 * 1024;
+
+function openZip(path: string, bytes: Buffer | undefined): Promise<yauzl.ZipFile> {
+  const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
   return new Promise((resolve, reject) => {
-    yauzl.open(
-      path,
-      { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true },
-      (error, zip) => (error ? reject(error) : resolve(zip)),
-    );
+    const done = (error: Error | null, zip?: yauzl.ZipFile) => (error || !zip ? reject(error) : resolve(zip));
+    if (bytes) yauzl.fromBuffer(bytes, options, done);
+    else yauzl.open(path, options, done);
   });
+}
+
+/**
+ * An entry's bytes straight from the in-memory archive: local header, then stored or
+ * deflated data, checked against the central directory's size and CRC-32.
+ */
+export function extractEntry(zip: Buffer, entry: yauzl.Entry): Buffer {
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + 30 > zip.length || zip.readUInt32LE(at) !== 0x04034b50) throw new Error('bad local header');
+  const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > zip.length) throw new Error('entry data runs past the end of the archive');
+  const data = zip.subarray(start, end);
+  let bytes: Buffer;
+  if (entry.compressionMethod === 0) bytes = data;
+  else if (entry.compressionMethod === 8) {
+    bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+  } else throw new Error(`unsupported compression method ${entry.compressionMethod}`);
+  if (bytes.length !== entry.uncompressedSize) throw new Error('entry size does not match the directory');
+  if (crc32(bytes) !== entry.crc32) throw new Error('entry checksum (CRC-32) mismatch');
+  return bytes;
 }
 
 async function scanZip(path: string): Promise<Source> {
   let zip: yauzl.ZipFile;
+  const size = (await stat(path)).size;
+  const bytes = size <= IN_MEMORY_ZIP_BYTES ? await readFile(path) : undefined;
   try {
-    zip = await openZip(path);
+    zip = await openZip(path, bytes);
   } catch (error) {
     throw new Error(
       `${path} is not a readable .zip archive (${(error as Error).message}): re-create the archive or drop the folder instead.`,
@@ -246,7 +272,15 @@ async function scanZip(path: string): Promise<Source> {
       path: kept.join('/'),
       folders: kept.slice(0, -1),
       name: kept.at(-1)!,
-      read: () => readZipEntry(zip, entry),
+      read: bytes
+        ? () => {
+            try {
+              return Promise.resolve(extractEntry(bytes, entry));
+            } catch (error) {
+              return Promise.reject(new Error(`damaged archive entry: ${(error as Error).message}`));
+            }
+          }
+        : () => readZipEntry(zip, entry),
     });
   }
   return { description: path, files, rejected, close: async () => zip.close() };
