@@ -23,8 +23,8 @@ export class Adam {
   constructor(variables: tf.Variable[], settings: AdamSettings) {
     this.settings = { epsilon: 1e-7, ...settings };
     this.variables = variables;
-    this.m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.m = tf.tidy(() => variables.map((x) => tf.variable(tf.zerosLike(x), false)));
+    this.v = tf.tidy(() => variables.map((x) => tf.variable(tf.zerosLike(x), false)));
   }
 
   /** One update from gradients given in the same order as `variables`. Call inside tf.tidy. */

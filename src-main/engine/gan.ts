@@ -5,7 +5,7 @@ import './chained-ops.ts';
 import { diffAugment } from './augment.ts';
 import type { GanConfig } from './config.ts';
 import { allVariables, buildDiscriminator, buildGenerator, initializeWeights, trainableVariables } from './models.ts';
-import { Rng, derivedRng } from './rng.ts';
+import { derivedRng, type Rng } from './rng.ts';
 
 /** One batch of real images, already scaled to [-1, 1], and their label indices. */
 export interface Batch {
@@ -62,7 +62,7 @@ export class Gan {
       adam(config.discriminatorLearningRate),
     );
     this.rng = derivedRng(config.seed, 'training');
-    this.sums = tf.variable(tf.zeros([4]), false);
+    this.sums = tf.tidy(() => tf.variable(tf.zeros([4]), false));
   }
 
   /** The generator to sample from: the EMA copy when there is one. */
@@ -137,7 +137,7 @@ export class Gan {
   readFigures(): StepFigures {
     const steps = this.summedSteps;
     const [dSum, gSum, realSum, fakeSum] = this.sums.dataSync();
-    this.sums.assign(tf.zeros([4]));
+    tf.tidy(() => this.sums.assign(tf.zeros([4])));
     this.summedSteps = 0;
     const n = Math.max(1, steps);
     const finite = [dSum, gSum, realSum, fakeSum].every(Number.isFinite);

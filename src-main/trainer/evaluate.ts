@@ -40,8 +40,8 @@ export interface EvalResult {
 }
 
 const CLASSIFIER_VERSION = 1;
-/** Image presentations for the classifier: two passes over Fashion-MNIST-sized data, at least 3000 steps' worth on small sets. */
-const PRESENTATIONS = 120_000;
+/** Image presentations for the classifier: two passes over Fashion-MNIST-sized data; at least 20 000 (many passes) on small sets. */
+const presentationsFor = (count: number) => Math.min(120_000, Math.max(20_000, count * 2));
 
 interface ClassifierInfo {
   version: number;
@@ -73,7 +73,7 @@ async function loadOrTrainClassifier(
   const result = await trainClassifier(model, images, {
     numClasses: labels.length,
     seed: 7,
-    presentations: PRESENTATIONS,
+    presentations: presentationsFor(images.count),
     onProgress: (f) => onStatus(`training the evaluation classifier: ${Math.round(f * 100)}%`),
   });
   const info: ClassifierInfo = { version: CLASSIFIER_VERSION, ...result, labels };

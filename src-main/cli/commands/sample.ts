@@ -27,7 +27,10 @@ interface SampleFlags {
 
 /** A label as a folder name: path separators and characters Windows refuses become "_". */
 export function labelFolderName(label: string): string {
-  const cleaned = label.replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_').replace(/^\.+$/, '_').trim();
+  const cleaned = Array.from(label, (ch) => (ch.charCodeAt(0) < 32 || '/\\:*?"<>|'.includes(ch) ? '_' : ch))
+    .join('')
+    .replace(/^\.+$/, '_')
+    .trim();
   return cleaned || '_';
 }
 
