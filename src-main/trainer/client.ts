@@ -143,6 +143,8 @@ function childTransport(child: ChildProcess): TrainerTransport {
       return child.pid;
     },
     send: (message) => {
+      // Sending on a closed channel would surface as an uncaught 'error' event instead.
+      if (!child.connected) throw new Error('the channel to the trainer is closed');
       child.send(message);
     },
     onMessage: (listener) => child.on('message', (message) => listener(message as TrainerMessage)),

@@ -119,7 +119,9 @@ export class RunSupervisor {
 
   /** The runs whose trainer is alive, in words for a "quit anyway?" question. */
   busy(): string[] {
-    return [...this.#active.keys()].map((id) => `“${this.#library.runs.get(id)?.name ?? id}” is training`);
+    return [...this.#active.entries()]
+      .filter(([, active]) => !active.ended)
+      .map(([id]) => `“${this.#library.runs.get(id)?.name ?? id}” is training`);
   }
 
   async start(request: StartRequest): Promise<RunSummary> {
@@ -250,6 +252,8 @@ export class RunSupervisor {
         return;
       case 'done':
         active.ended = true;
+        // One trainer per run: an idle trainer only holds memory, so let it exit.
+        void active.client.close();
         this.#stretchEnds(active);
         this.#update(runId, {
           status: event.reason === 'finished' ? 'done' : 'stopped',
@@ -260,6 +264,7 @@ export class RunSupervisor {
         return;
       case 'error':
         active.ended = true;
+        void active.client.close();
         this.#stretchEnds(active);
         this.#update(runId, { status: 'failed', statusReason: event.message, durationMs: active.durationMs });
         return;
@@ -366,7 +371,8 @@ export class RunSupervisor {
   async stopAll(timeoutMs = 60_000): Promise<void> {
     await Promise.all(
       [...this.#active.entries()].map(async ([runId, active]) => {
-        const stopped = this.stop(runId).catch(() => undefined);
+        // A run that already ended only has to finish exiting.
+        const stopped = active.ended ? active.client.exit() : this.stop(runId).catch(() => undefined);
         const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs));
         const outcome = await Promise.race([stopped.then(() => 'stopped'), timer.then(() => 'late')]);
         if (outcome === 'late') {
