@@ -35,12 +35,12 @@ export class DatasetRepository {
   list(): DatasetSummary[] {
     const rows = this.#db
       .prepare<[], DatasetRow & { images: number; labelled: number; excluded: number; labels: number }>(
-        `SELECT d.*,
-           (SELECT count(*) FROM images i WHERE i.dataset_id = d.id) AS images,
-           (SELECT count(*) FROM images i WHERE i.dataset_id = d.id AND i.label_id IS NOT NULL) AS labelled,
-           (SELECT count(*) FROM images i WHERE i.dataset_id = d.id AND i.excluded = 1) AS excluded,
+        // One pass over the (dataset_id, label_id, excluded) index for all three counts.
+        `SELECT d.*, count(i.dataset_id) AS images, count(i.label_id) AS labelled,
+           coalesce(sum(i.excluded), 0) AS excluded,
            (SELECT count(*) FROM labels l WHERE l.dataset_id = d.id) AS labels
-         FROM datasets d ORDER BY d.name`,
+         FROM datasets d LEFT JOIN images i INDEXED BY images_by_label ON i.dataset_id = d.id
+         GROUP BY d.id ORDER BY d.name`,
       )
       .all();
     return rows.map((r) => ({

@@ -147,15 +147,21 @@ export class ImageRepository {
   page(query: ImagePageQuery): Image[] {
     const { where, params } = buildWhere(query.datasetId, query);
     const dir = query.descending ? 'DESC' : 'ASC';
+    // Label order is creation order (positions are handed out increasing, like ids,
+    // and restored labels keep both), so sorting by label_id needs no join.
     const order =
       query.sort === 'name'
         ? `i.file_name ${dir}, i.id ${dir}`
         : query.sort === 'label'
-          ? `(SELECT position FROM labels l WHERE l.id = i.label_id) ${dir} NULLS LAST, i.id ${dir}`
+          ? `i.label_id IS NULL, i.label_id ${dir}, i.id ${dir}`
           : `i.id ${dir}`;
+    // Two steps: the OFFSET skips index entries only (the inner query is covered by
+    // an index), and whole rows are read for the page itself.
     return this.#db
       .prepare<Record<string, unknown>, ImageRow>(
-        `SELECT i.* FROM images i WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+        `SELECT i.* FROM images i WHERE i.id IN (
+           SELECT i.id FROM images i WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset
+         ) ORDER BY ${order}`,
       )
       .all({ ...params, limit: query.limit, offset: query.offset })
       .map(toImage);

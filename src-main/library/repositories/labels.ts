@@ -67,12 +67,17 @@ export class LabelRepository {
 
   listWithCounts(datasetId: number): LabelWithCount[] {
     return this.#db
-      .prepare<[number], LabelRow & { images: number; excluded: number }>(
-        `SELECT l.*, count(i.id) AS images, coalesce(sum(i.excluded), 0) AS excluded
-         FROM labels l LEFT JOIN images i ON i.label_id = l.id
-         WHERE l.dataset_id = ? GROUP BY l.id ORDER BY l.position, l.id`,
+      .prepare<[number, number], LabelRow & { images: number; excluded: number }>(
+        // Counted per label_id from the (dataset_id, label_id, excluded) index, then joined.
+        `WITH counts AS (
+           SELECT label_id, count(*) AS images, sum(excluded) AS excluded
+           FROM images WHERE dataset_id = ? AND label_id IS NOT NULL GROUP BY label_id
+         )
+         SELECT l.*, coalesce(c.images, 0) AS images, coalesce(c.excluded, 0) AS excluded
+         FROM labels l LEFT JOIN counts c ON c.label_id = l.id
+         WHERE l.dataset_id = ? ORDER BY l.position, l.id`,
       )
-      .all(datasetId)
+      .all(datasetId, datasetId)
       .map((r) => ({ ...toLabel(r), images: r.images, excluded: r.excluded }));
   }
 
