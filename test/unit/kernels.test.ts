@@ -273,6 +273,23 @@ describe.skipIf(typeof runtime === 'string').each(['wasm', 'cpu'] as const)(
     );
 
     it.each([
+      { axis: [0, 1, 2], keepDims: false },
+      { axis: [2, 0, 1], keepDims: true },
+      { axis: [1, 2], keepDims: false },
+      { axis: [3], keepDims: true },
+      { axis: null, keepDims: false },
+      { axis: [], keepDims: false },
+    ])('Sum and Mean match stock cpu over $axis (keepDims $keepDims)', ({ axis, keepDims }) => {
+      // Large enough (≥ 2¹⁶ elements) to take the native path.
+      const x = tf.randomNormal([16, 14, 14, 24], 0, 1, 'float32', 23);
+      for (const kernel of [tf.Sum, tf.Mean]) {
+        const attrs = { axis, keepDims };
+        expectClose(runOn(backend, kernel, { x }, attrs), stockCpu(kernel, { x }, attrs));
+      }
+      x.dispose();
+    });
+
+    it.each([
       [false, false],
       [true, false],
       [false, true],

@@ -11,6 +11,7 @@ import {
   nativeMatMul,
 } from './native/conv-kernels.ts';
 import type { OnnxRuntime } from './native/onnx-runtime.ts';
+import { nativeReduce } from './native/reduce-kernels.ts';
 import { identityWithoutCopy } from './identity.ts';
 import { tileByBlocks } from './tile.ts';
 
@@ -55,6 +56,8 @@ function nativeKernels(runtime: OnnxRuntime, portable: Record<string, KernelMake
     [tf.Conv2DBackpropFilter]: (stock) =>
       nativeConv2DBackpropFilter(runtime, portableOr(tf.Conv2DBackpropFilter, stock)),
     [tf.BatchMatMul]: (stock) => nativeMatMul(runtime, portableOr(tf.BatchMatMul, stock)),
+    [tf.Sum]: (stock) => nativeReduce('ReduceSum', runtime, portableOr(tf.Sum, stock)),
+    [tf.Mean]: (stock) => nativeReduce('ReduceMean', runtime, portableOr(tf.Mean, stock)),
   };
 }
 

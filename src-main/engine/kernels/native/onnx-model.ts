@@ -20,7 +20,8 @@ export type NamedShape = [name: string, shape: number[]];
 const FLOAT = 1;
 const ATTRIBUTE_INT = 2;
 const ATTRIBUTE_INTS = 7;
-const OPSET = 17;
+/** The operator set graphs are written against unless they ask for another. */
+export const DEFAULT_OPSET = 17;
 const IR_VERSION = 8;
 
 class ProtoWriter {
@@ -73,7 +74,12 @@ function floatTensorInfo([name, shape]: NamedShape): ProtoWriter {
 }
 
 /** A serialised ModelProto of `nodes` with float32 inputs and outputs of fixed shapes. */
-export function onnxModel(nodes: OnnxNode[], inputs: NamedShape[], outputs: NamedShape[]): Uint8Array {
+export function onnxModel(
+  nodes: OnnxNode[],
+  inputs: NamedShape[],
+  outputs: NamedShape[],
+  opsetVersion = DEFAULT_OPSET,
+): Uint8Array {
   const graph = new ProtoWriter();
   nodes.forEach((node, index) => {
     const writer = new ProtoWriter();
@@ -86,7 +92,7 @@ export function onnxModel(nodes: OnnxNode[], inputs: NamedShape[], outputs: Name
   graph.string(2, 'kernel');
   for (const input of inputs) graph.message(11, floatTensorInfo(input));
   for (const output of outputs) graph.message(12, floatTensorInfo(output));
-  const opset = new ProtoWriter().string(1, '').int(2, OPSET);
+  const opset = new ProtoWriter().string(1, '').int(2, opsetVersion);
   const model = new ProtoWriter().int(1, IR_VERSION).string(2, 'cgan-studio').message(7, graph).message(8, opset);
   return new Uint8Array(model.bytes);
 }

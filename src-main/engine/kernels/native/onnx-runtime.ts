@@ -30,6 +30,8 @@ export interface OnnxGraph {
   nodes: OnnxNode[];
   inputs: NamedShape[];
   output: NamedShape;
+  /** ONNX operator set, when the graph needs an older one (e.g. reductions' axes attribute). */
+  opset?: number;
 }
 
 /**
@@ -77,7 +79,7 @@ export class OnnxRuntime {
       this.sessions.set(key, entry);
     } else {
       const graph = build();
-      const model = onnxModel(graph.nodes, graph.inputs, [graph.output]);
+      const model = onnxModel(graph.nodes, graph.inputs, [graph.output], graph.opset);
       const session = new this.binding.InferenceSession();
       session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
         intraOpNumThreads: this.threads,
