@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { net, protocol } from 'electron';
+import { STUDIO_CSP } from '../api/csp.ts';
 import { contentTypeOf, safeJoin } from '../api/files.ts';
 import type { Studio } from '../api/studio.ts';
 import { FILES_PREFIX } from '../api/wire.ts';
@@ -9,20 +10,6 @@ import { pathToFileURL } from 'node:url';
 /** The app's own origin: the renderer and every image are served from here, never file://. */
 export const SCHEME = 'studio';
 export const APP_ORIGIN = `${SCHEME}://app`;
-
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 /** Must run before `app.ready`. */
 export function registerSchemePrivileges(): void {
@@ -61,7 +48,7 @@ export function handleStudioProtocol(studio: Studio, rendererDir: string): void 
     const body = await readFile(path).catch(() => null);
     if (!body) return notFound();
     return new Response(body, {
-      headers: { 'Content-Type': contentTypeOf(path), 'Content-Security-Policy': APP_CSP },
+      headers: { 'Content-Type': contentTypeOf(path), 'Content-Security-Policy': STUDIO_CSP },
     });
   });
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { STUDIO_CSP } from '../api/csp.ts';
 import { contentTypeOf, safeJoin } from '../api/files.ts';
 import type { Studio } from '../api/studio.ts';
 import { FILES_PREFIX, SOCKET_PATH, UPLOAD_PREFIX } from '../api/wire.ts';
@@ -31,20 +32,6 @@ export interface WebServer {
   server: Server;
   close(): Promise<void>;
 }
-
-export const WEB_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 const UPLOAD_SESSION = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -123,7 +110,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (info?.isFile()) return sendFile(req, res, asset, contentTypeOf(asset), 'no-cache');
       if (/\.[a-z0-9]+$/i.test(rel)) return send(res, 404, 'Not found');
     }
-    res.setHeader('Content-Security-Policy', WEB_CSP);
+    res.setHeader('Content-Security-Policy', STUDIO_CSP);
     return sendFile(req, res, join(rendererDir, 'index.html'), 'text/html; charset=utf-8', 'no-cache');
   }
 

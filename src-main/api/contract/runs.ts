@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backendName } from './app.ts';
 import { defineEvents, defineRequests } from './define.ts';
+import { ganConfigSchema } from '../../engine/config.ts';
 
 // Training runs (issue 5): start, watch, pause, resume, stop, compare. The trainer
 // process does the work; these requests and events are how windows see it.
@@ -58,25 +59,25 @@ export const evaluation = z.object({
 });
 export type Evaluation = z.infer<typeof evaluation>;
 
-const overrides = z
-  .object({
-    imageSize: z.union([z.literal(28), z.literal(32), z.literal(64), z.literal(128)]),
-    channels: z.union([z.literal(1), z.literal(3)]),
-    latentDim: z.number().int().min(2).max(512),
-    generatorWidth: z.number().int().min(4).max(512),
-    discriminatorWidth: z.number().int().min(4).max(512),
-    batchSize: z.number().int().min(1).max(1024),
-    generatorLearningRate: z.number().positive().max(1),
-    discriminatorLearningRate: z.number().positive().max(1),
-    beta1: z.number().min(0).max(1),
-    emaDecay: z.number().min(0).max(1),
-    augment: z.array(z.enum(['translation', 'color', 'cutout'])),
-    realLabel: z.number().min(0.5).max(1),
-    classBalanced: z.boolean(),
-    seed: z.number().int().min(0).max(0xffffffff),
-    progressInterval: z.number().int().min(1),
-    sampleInterval: z.number().int().min(1),
-    checkpointInterval: z.number().int().min(1),
+/** The config fields a person may set when starting a run; the engine's own schema checks them. */
+const overrides = ganConfigSchema
+  .pick({
+    imageSize: true,
+    channels: true,
+    latentDim: true,
+    generatorWidth: true,
+    discriminatorWidth: true,
+    batchSize: true,
+    generatorLearningRate: true,
+    discriminatorLearningRate: true,
+    beta1: true,
+    emaDecay: true,
+    augment: true,
+    realLabel: true,
+    classBalanced: true,
+    seed: true,
+    sampleInterval: true,
+    checkpointInterval: true,
   })
   .partial()
   .strict();
