@@ -76,6 +76,7 @@ const overrides = ganConfigSchema
     realLabel: true,
     classBalanced: true,
     seed: true,
+    progressInterval: true,
     sampleInterval: true,
     checkpointInterval: true,
   })
