@@ -121,5 +121,14 @@ describe('training runs in the studio', () => {
     expect(detail.checkpoints.at(-1)).toBe(400);
     const steps = detail.progress.map((p) => p.step);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
+
+    // The built-in evaluation runs in a child process and is kept with the run.
+    const evaluation = await call('run-evaluate', { runId });
+    expect(Object.keys(evaluation.fidelityPerLabel).sort()).toEqual(['dark', 'light']);
+    expect(evaluation.fidelity).toBeGreaterThanOrEqual(0);
+    expect(evaluation.fidelity).toBeLessThanOrEqual(1);
+    expect(evaluation.frechetDistance).toBeGreaterThanOrEqual(0);
+    expect(evaluation.step).toBe(400);
+    expect((await call('run-get', { runId })).evaluations).toEqual([evaluation]);
   });
 });

@@ -55,6 +55,8 @@ export const evaluation = z.object({
   fidelityPerLabel: z.record(z.string(), z.number()),
   /** Fréchet distance between classifier features of generated and real images (lower is better). */
   frechetDistance: z.number(),
+  /** The same distance between two halves of the real images: the best a generator can hope for. */
+  frechetFloor: z.number(),
   at: z.number(),
 });
 export type Evaluation = z.infer<typeof evaluation>;

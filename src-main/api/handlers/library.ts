@@ -1,6 +1,7 @@
 // The library domain's handlers: thin wrappers that validate ownership, call the
 // library (which holds all SQL), translate its refusals into envelope errors, and
 // tell every window what changed.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { StudioError } from '../envelope.ts';
 import type { HandlerRegistry } from '../registry.ts';
@@ -10,6 +11,7 @@ import { Curation } from '../../library/curation.ts';
 import { LibraryError } from '../../library/errors.ts';
 import { exportDataset } from '../../library/export.ts';
 import { RunningImports } from '../../library/import/running-imports.ts';
+import { uploadRoot } from '../../library/import/source.ts';
 import type { Dataset } from '../../library/repositories/datasets.ts';
 import { SAMPLE_DATASET, sampleArchivePath } from '../../library/sample.ts';
 import { thumbnailFor } from '../../library/thumbnails.ts';
@@ -102,7 +104,7 @@ export function registerLibraryHandlers(registry: HandlerRegistry, services: Stu
     return result;
   });
 
-  registry.register('dataset-import', ({ source, dataset, labelFrom, background }) => {
+  registry.register('dataset-import', async ({ source, dataset, labelFrom, background }) => {
     let path: string;
     let cleanup: (() => Promise<void>) | undefined;
     let name = dataset;
@@ -110,8 +112,15 @@ export function registerLibraryHandlers(registry: HandlerRegistry, services: Stu
       path = source.path;
     } else if (source.type === 'upload') {
       // The web server wrote the dropped files here; they are copies, so remove them after.
-      path = services.uploadFolder(source.session);
-      cleanup = () => rm(path, { recursive: true, force: true });
+      const folder = services.uploadFolder(source.session);
+      if (!existsSync(folder)) {
+        throw new StudioError(
+          'not-found',
+          `Nothing was uploaded for session ${source.session}: upload the files first.`,
+        );
+      }
+      path = await uploadRoot(folder);
+      cleanup = () => rm(folder, { recursive: true, force: true });
     } else {
       path = sampleArchivePath();
       name ??= SAMPLE_DATASET;

@@ -7,7 +7,7 @@ import { safeJoin } from '../files.ts';
 import type { HandlerRegistry } from '../registry.ts';
 import type { StudioServices } from '../studio.ts';
 import { planRun } from '../runs/plan.ts';
-import { evaluateRun } from '../runs/evaluate.ts';
+import { evaluateInChildProcess } from '../runs/evaluate.ts';
 import { RunSupervisor } from '../runs/supervisor.ts';
 import { RunFolder } from '../../trainer/run-folder.ts';
 
@@ -22,9 +22,10 @@ export function toEvaluation(record: Record<string, unknown>): Evaluation {
   return {
     step: num(record.step),
     fidelity: num(record.fidelity),
-    fidelityPerLabel: (record.fidelity_per_label ?? record.fidelityPerLabel ?? {}) as Record<string, number>,
-    frechetDistance: num(record.frechet_distance ?? record.frechetDistance ?? record.fd),
-    at: typeof record.time === 'string' ? Date.parse(record.time) : num(record.at),
+    fidelityPerLabel: (record.fidelity_per_label ?? {}) as Record<string, number>,
+    frechetDistance: num(record.frechet_distance),
+    frechetFloor: num(record.frechet_floor),
+    at: typeof record.time === 'string' ? Date.parse(record.time) : 0,
   };
 }
 
@@ -102,7 +103,7 @@ export function registerRunHandlers(registry: HandlerRegistry, services: StudioS
     if (supervisor.isActive(runId) && checkpoint === undefined && run.lastCheckpointStep === null) {
       throw new StudioError('conflict', `"${run.name}" has no checkpoint yet: wait for the first one or save one now.`);
     }
-    const evaluation = toEvaluation(await evaluateRun(run.dir, checkpoint));
+    const evaluation = toEvaluation(await evaluateInChildProcess(run.dir, checkpoint));
     services.events.emit('run-evaluation', { runId, ...evaluation });
     return evaluation;
   });

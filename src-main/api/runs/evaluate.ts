@@ -8,7 +8,7 @@ import { StudioError } from '../envelope.ts';
  * or loads the cached classifier and runs the generator, which is tensor work that must
  * not block this process (DESIGN §3). Resolves to the eval record it printed last.
  */
-export function evaluateRun(runDir: string, checkpoint?: number): Promise<Record<string, unknown>> {
+export function evaluateInChildProcess(runDir: string, checkpoint?: number): Promise<Record<string, unknown>> {
   const args = ['--import', 'tsx', join(packageRoot(), 'src-main/cli/main.ts'), 'eval', '--run', runDir, '--json'];
   if (checkpoint !== undefined) args.push('--checkpoint', String(checkpoint));
   return new Promise((resolve, reject) => {
@@ -23,7 +23,7 @@ export function evaluateRun(runDir: string, checkpoint?: number): Promise<Record
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const result = records.reverse().find((r) => r.type === 'eval' || r.fidelity !== undefined);
+      const result = records.reverse().find((r) => r.type === 'eval');
       if (code === 0 && result) resolve(result);
       else reject(new StudioError('unavailable', `The evaluation failed: ${stderr.trim().split('\n').at(-1) ?? `exit code ${code}`}`));
     });
