@@ -319,3 +319,97 @@ describe('Identity on wasm', () => {
     y.dispose();
   });
 });
+
+describe('Concat and SplitV on wasm', () => {
+  it.each([
+    {
+      shapes: [
+        [2, 5, 4, 1],
+        [2, 5, 4, 10],
+      ],
+      axis: 3,
+    },
+    {
+      shapes: [
+        [2, 5, 4, 1],
+        [2, 5, 4, 10],
+      ],
+      axis: -1,
+    },
+    {
+      shapes: [
+        [3, 40],
+        [3, 7],
+        [3, 1],
+      ],
+      axis: 1,
+    },
+    {
+      shapes: [
+        [2, 3],
+        [4, 3],
+      ],
+      axis: 0,
+    },
+    {
+      shapes: [
+        [2, 3, 33],
+        [2, 5, 33],
+      ],
+      axis: 1,
+    },
+    {
+      shapes: [
+        [2, 0, 3],
+        [2, 4, 3],
+      ],
+      axis: 1,
+    },
+  ])('Concat matches stock cpu for $shapes along $axis', ({ shapes, axis }) => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const parts = shapes.map((s, i) => tf.cast(tf.mul(tf.randomNormal(s, 0, 1, 'float32', 30 + i), 50), dtype));
+      // Concat takes its inputs as an array, as tf.concat passes them.
+      void tf.setBackend('wasm');
+      const ours = tf.engine().runKernel(tf.Concat, parts as unknown as tf.NamedTensorMap, { axis }) as tf.Tensor;
+      void tf.setBackend('cpu');
+      const onCpu = parts.map((t) => tf.tensor(t.dataSync(), t.shape, t.dtype));
+      const info = stockKernel(tf.Concat, 'cpu')!.kernelFunc({
+        inputs: onCpu as unknown as tf.NamedTensorInfoMap,
+        attrs: { axis },
+        backend: tf.backend(),
+      }) as tf.TensorInfo;
+      const expected = tf.engine().makeTensorFromTensorInfo(info);
+      expect(ours.shape).toEqual(expected.shape);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(expected.dataSync()));
+      void tf.setBackend('wasm');
+      tf.dispose([ours, expected, ...onCpu]);
+      tf.dispose(parts);
+    }
+  });
+
+  it.each([
+    { shape: [2, 5, 4, 11], sizes: [1, 10], axis: 3 },
+    { shape: [3, 48], sizes: [40, -1], axis: 1 },
+    { shape: [6, 3], sizes: [2, 0, 4], axis: 0 },
+    { shape: [2, 6, 33], sizes: [3, 3], axis: -2 },
+  ])('SplitV matches stock cpu for $shape into $sizes along $axis', ({ shape, sizes, axis }) => {
+    void tf.setBackend('wasm');
+    const x = tf.randomNormal(shape, 0, 1, 'float32', 40);
+    const ours = tf.engine().runKernel(tf.SplitV, { x }, { numOrSizeSplits: sizes, axis }) as tf.Tensor[];
+    void tf.setBackend('cpu');
+    const onCpu = tf.tensor(x.dataSync(), x.shape);
+    const reference = stockKernel(tf.SplitV, 'cpu')!.kernelFunc({
+      inputs: { x: onCpu },
+      attrs: { numOrSizeSplits: sizes, axis },
+      backend: tf.backend(),
+    }) as tf.TensorInfo[];
+    expect(ours.map((t) => t.shape)).toEqual(reference.map((t) => t.shape));
+    ours.forEach((t, i) => {
+      const expected = tf.engine().makeTensorFromTensorInfo(reference[i]);
+      expect(Array.from(t.dataSync())).toEqual(Array.from(expected.dataSync()));
+      expected.dispose();
+    });
+    void tf.setBackend('wasm');
+    tf.dispose([x, onCpu, ...ours]);
+  });
+});

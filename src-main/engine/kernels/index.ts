@@ -12,6 +12,7 @@ import {
 } from './native/conv-kernels.ts';
 import type { OnnxRuntime } from './native/onnx-runtime.ts';
 import { nativeReduce } from './native/reduce-kernels.ts';
+import { concatByRows, splitByRows } from './channel-copies.ts';
 import { identityWithoutCopy } from './identity.ts';
 import { tileByBlocks } from './tile.ts';
 
@@ -38,6 +39,8 @@ function portableKernels(backend: BackendName): Record<string, KernelMaker> {
   if (backend === 'wasm') {
     kernels[tf.BatchMatMul] = (stock) => matMulWithoutTransposes(requireStock('BatchMatMul', stock));
     kernels[tf.Identity] = identityWithoutCopy;
+    kernels[tf.Concat] = concatByRows;
+    kernels[tf.SplitV] = splitByRows;
   }
   return kernels;
 }
