@@ -1,11 +1,12 @@
 // The library's requests and events through the real registry, as a window sees them:
 // import (a folder path and a web upload session), browse, label, undo/redo, files.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, RequestName, RequestOutput } from '../../src-main/api/contract/index.ts';
 import { createStudio, type Studio } from '../../src-main/api/studio.ts';
+import { writeZip } from '../../src-main/library/zip-writer.ts';
 import { grayPng, rgbaImage, write } from '../fixtures/library/images.ts';
 
 let tmp: string;
@@ -73,12 +74,37 @@ describe('library requests', () => {
   });
 
   it('imports a web-mode upload session and removes the uploaded copies', async () => {
+    // The browser uploads paths relative to what was dropped: here one folder "more".
     const session = 'upload-session-1';
     const folder = studio.services.uploadFolder(session);
-    for (let i = 0; i < 3; i++) write(join(folder, 'bird', `${i}.png`), grayPng(500 + i));
+    for (let i = 0; i < 3; i++) write(join(folder, 'more', 'bird', `${i}.png`), grayPng(500 + i));
+    write(join(folder, 'more', 'bird', 'broken.png'), Buffer.alloc(0));
     const summary = await importAndWait({ source: { type: 'upload', session }, dataset: 'pets' });
     expect(summary.labels).toEqual({ cat: 12, dog: 9, bird: 3 });
+    expect(summary.rejected).toEqual([{ path: 'bird/broken.png', reason: 'empty file (0 bytes)' }]);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it('imports an uploaded .zip, and a folder mixing images and archives', async () => {
+    const zipSession = 'upload-session-2';
+    mkdirSync(studio.services.uploadFolder(zipSession), { recursive: true });
+    writeZip(join(studio.services.uploadFolder(zipSession), 'zipped.zip'), [
+      { name: 'zipped/fish/a.png', data: grayPng(600) },
+      { name: 'zipped/fish/b.png', data: grayPng(601) },
+      { name: 'zipped/crab/c.png', data: grayPng(602) },
+    ]);
+    const zipped = await importAndWait({ source: { type: 'upload', session: zipSession } });
+    expect(zipped).toMatchObject({ dataset: 'zipped', labels: { crab: 1, fish: 2 } });
+    const mixed = join(tmp, 'mixed');
+    write(join(mixed, 'owl', 'a.png'), grayPng(700));
+    writeZip(join(mixed, 'more-owls.zip'), [{ name: 'owl/b.png', data: grayPng(701) }]);
+    writeZip(join(mixed, 'frogs.zip'), [{ name: 'c.png', data: grayPng(702) }]);
+    write(join(mixed, 'fake.zip'), 'not an archive');
+    const summary = await importAndWait({ source: { type: 'path', path: mixed } });
+    expect(summary.labels).toEqual({ frogs: 1, owl: 2 });
+    expect(summary.rejected).toEqual([{ path: 'fake.zip', reason: expect.stringMatching(/not a readable .zip/) }]);
+    await call('dataset-delete', { datasetId: zipped.datasetId });
+    await call('dataset-delete', { datasetId: summary.datasetId });
   });
 
   it('pages, filters and searches for the grid; thumbnails and blobs resolve to files', async () => {

@@ -41,7 +41,7 @@ function knownUnsupported(b: Uint8Array): string | undefined {
   if (startsWith(b, [0xff, 0x0a]) || ascii(b, 4, 8) === 'jP  \r\n\x87\n'.slice(0, 8)) return 'JPEG XL/JPEG 2000';
   if (ascii(b, 0, 2) === 'P1' || /^P[2-7]\s/.test(ascii(b, 0, 3))) return 'Netpbm';
   if (ascii(b, 0, 4) === 'qoif') return 'QOI';
-  if (ascii(b, 0, 2) === 'PK') return 'a zip archive (drop the .zip itself, not one inside a folder)';
+  if (ascii(b, 0, 2) === 'PK') return 'a zip archive not named .zip (rename it to .zip to import what it holds)';
   const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, 256)).trimStart().toLowerCase();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'SVG (vector)';
   return undefined;

@@ -6,7 +6,7 @@
 // open; they are shown to people with replacement characters.
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
@@ -154,6 +154,11 @@ async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promi
       if (entry.isDirectory()) {
         const real = await realpath(full, { encoding: 'buffer' }).then(show, () => rel);
         await walk(full, [...shown, name], new Set([...chain, real]));
+      } else if (entry.isFile() && /\.zip$/i.test(name)) {
+        const nested = await nestedZip(full, rel, shown, name);
+        files.push(...nested.files);
+        rejected.push(...nested.rejected);
+        if (nested.zip) archives.push(nested.zip);
       } else if (entry.isFile()) {
         files.push({ path: rel, folders: shown, name, read: () => readRegularFile(full) });
       } else {
@@ -162,8 +167,16 @@ async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promi
     }
   }
 
+  const archives: yauzl.ZipFile[] = [];
   await walk(rootRealBuf, [], new Set([rootReal]));
-  return { description: root, files, rejected, close: async () => {} };
+  return {
+    description: root,
+    files,
+    rejected,
+    close: async () => {
+      for (const zip of archives) zip.close();
+    },
+  };
 }
 
 /** Why an archive entry's path is unsafe to treat as relative, or undefined when it is fine. */
@@ -214,19 +227,64 @@ export function extractEntry(zip: Buffer, entry: yauzl.Entry): Buffer {
 }
 
 async function scanZip(path: string): Promise<Source> {
-  let zip: yauzl.ZipFile;
   const size = (await stat(path)).size;
   const bytes = size <= IN_MEMORY_ZIP_BYTES ? await readFile(path) : undefined;
+  let zip: yauzl.ZipFile;
   try {
     zip = await openZip(path, bytes);
   } catch (error) {
     throw new Error(
       `${path} is not a readable .zip archive (${(error as Error).message}): re-create the archive or drop the folder instead.`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
+  const { files, rejected } = await zipContents(zip, bytes, basename(path), true);
+  return { description: path, files, rejected, close: async () => zip.close() };
+}
+
+/**
+ * A .zip found inside a dropped folder is treated like a folder named after it
+ * (`more.zip` → `more/`), so a drop may mix folders and archives. Its entries' paths
+ * are shown as `<folder>/more.zip/<entry>`.
+ */
+async function nestedZip(
+  full: Buffer,
+  rel: string,
+  folders: string[],
+  name: string,
+): Promise<{ files: SourceFile[]; rejected: Rejection[]; zip?: yauzl.ZipFile }> {
+  const size = (await stat(full)).size;
+  if (size > IN_MEMORY_ZIP_BYTES) {
+    return {
+      files: [],
+      rejected: [{ path: rel, reason: 'archive inside a folder is larger than 512 MiB: drop it on its own' }],
+    };
+  }
+  const bytes = await readFile(full);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip('', bytes);
+  } catch (error) {
+    return {
+      files: [],
+      rejected: [{ path: rel, reason: `not a readable .zip archive (${(error as Error).message})` }],
+    };
+  }
+  const inner = await zipContents(zip, bytes, name, false);
+  const stem = name.replace(/\.zip$/i, '') || name;
+  return {
+    zip,
+    files: inner.files.map((f) => ({ ...f, path: `${rel}/${f.path}`, folders: [...folders, stem, ...f.folders] })),
+    rejected: inner.rejected.map((r) => ({ path: `${rel}/${r.path}`, reason: r.reason })),
+  };
+}
+
+async function zipContents(
+  zip: yauzl.ZipFile,
+  bytes: Buffer | undefined,
+  displayName: string,
+  unwrap: boolean,
+): Promise<{ files: SourceFile[]; rejected: Rejection[] }> {
   const files: SourceFile[] = [];
   const rejected: Rejection[] = [];
   const entries: Array<{ entry: yauzl.Entry; segments: string[] }> = [];
@@ -257,14 +315,16 @@ async function scanZip(path: string): Promise<Source> {
     zip.readEntry();
   }).catch((error: unknown) => {
     rejected.push({
-      path: basename(path),
+      path: displayName,
       reason: `archive is damaged after some entries (${(error as Error).message})`,
     });
   });
 
-  // A zip of a folder wraps everything in that folder: look inside it.
+  // A dropped zip of a folder wraps everything in that folder: look inside it, as if
+  // the folder itself had been dropped. (Inside a folder the archive's name already
+  // stands for that folder, so nothing is unwrapped there.)
   const tops = new Set(entries.map((e) => (e.segments.length > 1 ? e.segments[0] : '')));
-  const strip = tops.size === 1 && !tops.has('') ? 1 : 0;
+  const strip = unwrap && tops.size === 1 && !tops.has('') ? 1 : 0;
   for (const { entry, segments } of entries) {
     const kept = segments.slice(strip);
     if (kept.length === 0) continue;
@@ -283,7 +343,7 @@ async function scanZip(path: string): Promise<Source> {
         : () => readZipEntry(zip, entry),
     });
   }
-  return { description: path, files, rejected, close: async () => zip.close() };
+  return { files, rejected };
 }
 
 function readZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
@@ -296,4 +356,19 @@ function readZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
       stream.on('error', reject);
     });
   });
+}
+
+/**
+ * Where a web-mode upload really starts: the browser sends paths relative to what was
+ * dropped, so one dropped folder arrives as `<upload>/<folder>/...` and one dropped
+ * archive as `<upload>/<name>.zip`. Importing that single entry makes labels, dataset
+ * names and rejected paths come out as they do when the same thing is dropped in
+ * Electron or given to the CLI.
+ */
+export async function uploadRoot(folder: string): Promise<string> {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  if (entries.length !== 1) return folder;
+  const only = entries[0]!;
+  if (only.isDirectory() || (only.isFile() && /\.zip$/i.test(only.name))) return join(folder, only.name);
+  return folder;
 }
