@@ -4,7 +4,7 @@ import { Adam } from './adam.ts';
 import './chained-ops.ts';
 import { diffAugment } from './augment.ts';
 import type { GanConfig } from './config.ts';
-import { allVariables, buildDiscriminator, buildGenerator, initializeWeights, trainableVariables } from './models.ts';
+import { allVariables, buildDiscriminator, buildGenerator, initializeWeights, labelInput, trainableVariables } from './models.ts';
 import { derivedRng, type Rng } from './rng.ts';
 
 /** One batch of real images, already scaled to [-1, 1], and their label indices. */
@@ -82,7 +82,7 @@ export class Gan {
     const kept: tf.Tensor[] = [];
     tf.tidy(() => {
       const real = tf.tensor4d(batch.images, [size, config.imageSize, config.imageSize, config.channels]);
-      const label = tf.cast(tf.oneHot(tf.tensor1d(batch.labels, 'int32'), config.numClasses), 'float32');
+      const label = labelInput(batch.labels, config.numClasses);
       const z = tf.tensor2d(latent, [size, config.latentDim]);
       const augment = (x: tf.Tensor4D) =>
         config.augment.length > 0 ? diffAugment(x, config.augment, this.rng) : x;

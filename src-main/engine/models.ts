@@ -107,6 +107,15 @@ export function buildDiscriminator(config: ModelShape): tfl.LayersModel {
   return tfl.model({ inputs: [image, label], outputs: logit, name: 'discriminator' });
 }
 
+/**
+ * The label input for G and D: one-hot rows [n, numClasses]. With a single label it is a
+ * constant 1 (tf.oneHot refuses depth 1): the unconditional GAN.
+ */
+export function labelInput(labels: Int32Array, numClasses: number): tf.Tensor2D {
+  if (numClasses === 1) return tf.ones([labels.length, 1]);
+  return tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses), 'float32') as tf.Tensor2D;
+}
+
 /** The tf.Variables behind a model's trainable weights, in a stable order. */
 export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GanConfig } from './config.ts';
+import { labelInput } from './models.ts';
 import { derivedRng } from './rng.ts';
 
 // Turning a generator into pixels: batches of images for given labels and latents, and
@@ -22,7 +23,7 @@ export function generateImages(
   }
   const pixels = tf.tidy(() => {
     const z = tf.tensor2d(latents, [count, shape.latentDim]);
-    const y = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), shape.numClasses), 'float32');
+    const y = labelInput(labels, shape.numClasses);
     const images = generator.predict([z, y]) as tf.Tensor;
     // tanh's [-1, 1] → [0, 255], rounded.
     return tf.cast(tf.round(tf.clipByValue(tf.mul(tf.add(images, 1), 127.5), 0, 255)), 'int32');

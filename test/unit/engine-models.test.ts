@@ -15,7 +15,7 @@ describe('model builders', () => {
         const d = buildDiscriminator(config);
         tf.tidy(() => {
           const z = tf.randomNormal([2, config.latentDim]);
-          const y = tf.oneHot(tf.tensor1d([0, 4], 'int32'), 5).cast('float32');
+          const y = tf.cast(tf.oneHot(tf.tensor1d([0, 4], 'int32'), 5), 'float32');
           const image = g.predict([z, y]) as tf.Tensor;
           expect(image.shape).toEqual([2, imageSize, imageSize, channels]);
           // tanh output
@@ -39,7 +39,7 @@ describe('model builders', () => {
     const kinds = g.layers.map((l) => l.getClassName());
     expect(kinds.filter((k) => k === 'Conv2DTranspose')).toHaveLength(2);
     expect(kinds).toContain('BatchNormalization');
-    expect(g.getLayer(undefined, 3).getClassName()).toBe('Dense');
+    expect(g.layers[3].getClassName()).toBe('Dense');
     const d = buildDiscriminator(defaultConfig({ imageSize: 28, channels: 1, numClasses: 10 }));
     expect(d.layers.filter((l) => l.getClassName() === 'LeakyReLU')).toHaveLength(2);
     // The label reaches D as one-hot maps concatenated to the image channels.

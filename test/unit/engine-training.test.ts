@@ -130,7 +130,7 @@ describe('serialisation', () => {
     const loaded = await importLayersModel(exported);
     tf.tidy(() => {
       const z = tf.randomNormal([2, config.latentDim]);
-      const y = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3).cast('float32');
+      const y = tf.cast(tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3), 'float32');
       const a = (gan.samplingGenerator.predict([z, y]) as tf.Tensor).dataSync();
       const b = (loaded.predict([z, y]) as tf.Tensor).dataSync();
       expect(Array.from(b)).toEqual(Array.from(a));

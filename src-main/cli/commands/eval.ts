@@ -1,8 +1,7 @@
 // `cgan-studio eval --run DIR [--checkpoint STEP] [--raw] [--per-label N] [--json]`:
 // label fidelity and Fréchet distance of a run's generator, appended to its metrics.jsonl.
 import type { Command } from 'commander';
-import { initBackend, type BackendRequest } from '../../engine/backend.ts';
-import { evaluateRun } from '../../trainer/evaluate.ts';
+import type { BackendRequest } from '../../engine/backend.ts';
 import { CliError, createOutput } from '../output.ts';
 import { integerFlag } from './train-flags.ts';
 
@@ -34,6 +33,8 @@ export function register(program: Command): void {
       if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
         throw new CliError(`--backend must be one of auto, tensorflow, wasm, cpu, not "${backend}"`, 2);
       }
+      // Loaded only now, so argument errors come back without starting tfjs.
+      const [{ initBackend }, { evaluateRun }] = await Promise.all([import('../../engine/backend.ts'), import('../../trainer/evaluate.ts')]);
       let result;
       try {
         await initBackend(backend as BackendRequest);

@@ -3,12 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { initBackend, type BackendRequest } from '../../engine/backend.ts';
-import { Rng } from '../../engine/rng.ts';
-import { generateImages } from '../../engine/sampling.ts';
-import { loadRunGenerator } from '../../trainer/generator-loader.ts';
-import { encodePng } from '../../trainer/png.ts';
-import { writeFileAtomic } from '../../trainer/run-folder.ts';
+import type { BackendRequest } from '../../engine/backend.ts';
+import type { LoadedGenerator } from '../../trainer/generator-loader.ts';
 import { CliError, createOutput } from '../output.ts';
 import { integerFlag, numberFlag } from './train-flags.ts';
 
@@ -65,7 +61,16 @@ export function register(program: Command): void {
         throw new CliError(`--backend must be one of auto, tensorflow, wasm, cpu, not "${backend}"`, 2);
       }
 
-      let generator;
+      // Loaded only now, so argument errors come back without starting tfjs.
+      const [{ initBackend }, { Rng }, { generateImages }, { loadRunGenerator }, { encodePng }, { writeFileAtomic }] = await Promise.all([
+        import('../../engine/backend.ts'),
+        import('../../engine/rng.ts'),
+        import('../../engine/sampling.ts'),
+        import('../../trainer/generator-loader.ts'),
+        import('../../trainer/png.ts'),
+        import('../../trainer/run-folder.ts'),
+      ]);
+      let generator: LoadedGenerator;
       try {
         await initBackend(backend as BackendRequest);
         generator = await loadRunGenerator(flags.run, { checkpoint, raw: flags.raw });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../chained-ops.ts';
+import { labelInput } from '../models.ts';
 import { Rng } from '../rng.ts';
 
 // The built-in judge of a generator (issue 4 point 7): a small CNN trained once per
@@ -83,7 +84,7 @@ export async function trainClassifier(
     cursor += batchSize;
     tf.tidy(() => {
       const x = toInput(images, indices);
-      const y = tf.oneHot(tf.tensor1d(Int32Array.from(indices, (i) => images.labels[i]), 'int32'), options.numClasses);
+      const y = labelInput(Int32Array.from(indices, (i) => images.labels[i]), options.numClasses);
       optimizer.minimize(() => {
         const [, probabilities] = model.apply(x, { training: true }) as tf.Tensor[];
         return tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(probabilities, 1e-7))) as tf.Scalar;
