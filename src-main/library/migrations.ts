@@ -134,6 +134,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX images_by_label ON images(dataset_id, label_id, excluded);
     `,
   },
+  {
+    version: 4,
+    name: 'which process runs an import',
+    sql: `
+      -- An import left 'running' is interrupted only if its process is gone: the CLI
+      -- may be importing while the studio starts.
+      ALTER TABLE import_jobs ADD COLUMN pid INTEGER;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

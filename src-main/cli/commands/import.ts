@@ -82,6 +82,8 @@ export function register(program: Command): void {
         throw new CliError(`--max-pixels ${flags.maxPixels}: give a positive number.`, 2);
       const source = flags.sample ? sampleArchivePath() : path!;
       const library = Library.open(libraryDirOf(flags.library), { durable: flags.fsync });
+      // Imports whose process died (killed, crashed) are marked so; this one will finish them.
+      library.recover();
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);

@@ -63,8 +63,8 @@ export class ImportJobRepository {
   start(datasetId: number, source: string): number {
     return Number(
       this.#db
-        .prepare("INSERT INTO import_jobs (dataset_id, source, status, started_at) VALUES (?, ?, 'running', ?)")
-        .run(datasetId, source, Date.now()).lastInsertRowid,
+        .prepare("INSERT INTO import_jobs (dataset_id, source, status, started_at, pid) VALUES (?, ?, 'running', ?, ?)")
+        .run(datasetId, source, Date.now(), process.pid).lastInsertRowid,
     );
   }
 
@@ -78,11 +78,22 @@ export class ImportJobRepository {
     this.#db.prepare('UPDATE import_jobs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
   }
 
-  /** Jobs still 'running' when a library is opened were killed: say so instead of pretending. */
+  /**
+   * Jobs still 'running' whose process is gone were killed: say so instead of
+   * pretending. (A process id reused since is mistaken for the importer: the job then
+   * stays 'running' until the next check, which is harmless.)
+   */
   markInterrupted(): number {
+    const running = this.#db
+      .prepare<[], { id: number; pid: number | null }>("SELECT id, pid FROM import_jobs WHERE status = 'running'")
+      .all();
+    const dead = running.filter((job) => job.pid === null || !processAlive(job.pid)).map((job) => job.id);
+    if (dead.length === 0) return 0;
     return this.#db
-      .prepare("UPDATE import_jobs SET status = 'interrupted', finished_at = ? WHERE status = 'running'")
-      .run(Date.now()).changes;
+      .prepare(
+        "UPDATE import_jobs SET status = 'interrupted', finished_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+      )
+      .run(Date.now(), JSON.stringify(dead)).changes;
   }
 
   get(id: number): ImportJob | undefined {
@@ -118,5 +129,15 @@ export class ImportJobRepository {
       .all({ datasetId, limit, offset })
       .map((r) => ({ id: r.id, jobId: r.job_id, path: r.path, reason: r.reason }));
     return { total, items };
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

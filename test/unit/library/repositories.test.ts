@@ -179,3 +179,15 @@ describe('curation and undo/redo', () => {
     expect(repos.labels.get(a.id)!.name).toBe('a');
   });
 });
+
+describe('import jobs', () => {
+  it('marks a running import interrupted only when its process is gone', () => {
+    const mine = repos.importJobs.start(datasetId, '/here');
+    const other = repos.importJobs.start(datasetId, '/there');
+    // A process id that cannot exist (above the kernel's pid_max).
+    repos.db.prepare('UPDATE import_jobs SET pid = 99999999 WHERE id = ?').run(other);
+    expect(repos.importJobs.markInterrupted()).toBe(1);
+    expect(repos.importJobs.get(mine)!.status).toBe('running');
+    expect(repos.importJobs.get(other)!.status).toBe('interrupted');
+  });
+});
