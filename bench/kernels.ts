@@ -126,7 +126,7 @@ export const kernelsSection: BenchSection = {
     const repeats = options.quick ? 3 : 7;
     const cases = referenceCases(batch);
     for (const backend of backends) {
-      const native = (await initBackend(backend, { nativeKernels: true })).detail.includes('ONNX Runtime')
+      const native = (await initBackend(backend, { nativeKernels: true })).nativeKernels
         ? timeRegistered(cases, repeats)
         : null;
       await initBackend(backend, { nativeKernels: false });

@@ -102,7 +102,7 @@ export const trainSection: BenchSection = {
     );
     for (const { backend, native } of variants) {
       const chosen = await initBackend(backend, { nativeKernels: native });
-      const nativeLoaded = chosen.detail.includes('ONNX Runtime');
+      const nativeLoaded = chosen.nativeKernels;
       // Without onnxruntime-node both variants are the same: run it once.
       if (native && !nativeLoaded) continue;
       const steps = options.quick ? 2 : STEPS[backend];

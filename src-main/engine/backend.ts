@@ -9,8 +9,9 @@ export type BackendRequest = 'auto' | BackendName;
 
 export interface BackendOptions {
   /**
-   * Hand convolutions and matrix products of `wasm`/`cpu` to ONNX Runtime's native CPU
-   * kernels when the optional onnxruntime-node package is installed (default true).
+   * Hand convolutions, matrix products and large reductions of `wasm`/`cpu` to ONNX
+   * Runtime's native CPU kernels when the optional onnxruntime-node package is
+   * installed (default true).
    */
   nativeKernels?: boolean;
   /** Threads for those native kernels; 0 lets ONNX Runtime use every physical core. */
@@ -21,6 +22,8 @@ export interface ChosenBackend {
   name: BackendName;
   /** One line for the person: what runs the tensors and how. */
   detail: string;
+  /** Whether ONNX Runtime's native kernels are registered on top of the backend. */
+  nativeKernels: boolean;
 }
 
 // A variable specifier keeps TypeScript and bundlers from resolving this optional
@@ -81,7 +84,7 @@ function onnxRuntime(threads: number): Promise<OnnxRuntime | string> {
   return runtime.loaded;
 }
 
-async function activate(name: BackendName, options: BackendOptions): Promise<string> {
+async function activate(name: BackendName, options: BackendOptions): Promise<ChosenBackend> {
   let detail = '';
   if (name === 'tensorflow') detail = await loadTensorflow();
   // setBackend resolves false (it does not throw) when the factory fails, e.g. a
@@ -99,10 +102,10 @@ async function activate(name: BackendName, options: BackendOptions): Promise<str
     detail = 'plain JavaScript';
   }
   if (native instanceof OnnxRuntime) {
-    detail += `; convolutions and matrix products on ONNX Runtime's native CPU kernels (${native.threads || 'all physical'} cores)`;
+    detail += `; convolutions, matrix products and reductions on ONNX Runtime's native CPU kernels (${native.threads || 'all physical'} cores)`;
   }
   if (kernels.length > 0) detail += ` + project kernels: ${kernels.join(', ')}`;
-  return detail;
+  return { name, detail, nativeKernels: native instanceof OnnxRuntime };
 }
 
 /**
@@ -113,7 +116,7 @@ async function activate(name: BackendName, options: BackendOptions): Promise<str
 export async function initBackend(requested: BackendRequest, options: BackendOptions = {}): Promise<ChosenBackend> {
   if (requested !== 'auto') {
     try {
-      return { name: requested, detail: await activate(requested, options) };
+      return await activate(requested, options);
     } catch (error) {
       throw new Error(
         `The '${requested}' compute backend could not start: ${reason(error)}. Fix: ${FIXES[requested]}.`,
@@ -126,7 +129,7 @@ export async function initBackend(requested: BackendRequest, options: BackendOpt
   const failures: string[] = [];
   for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
-      return { name, detail: await activate(name, options) };
+      return await activate(name, options);
     } catch (error) {
       failures.push(`${name}: ${reason(error)}`);
     }

@@ -46,8 +46,9 @@ function portableKernels(backend: BackendName): Record<string, KernelMaker> {
 }
 
 /**
- * With ONNX Runtime loaded, convolutions and matrix products go to its native CPU
- * kernels; each falls back to the portable kernel for the cases it does not cover.
+ * With ONNX Runtime loaded, convolutions, matrix products and large reductions go to
+ * its native CPU kernels; each falls back to the portable (or stock) kernel for the
+ * cases it does not cover.
  */
 function nativeKernels(runtime: OnnxRuntime, portable: Record<string, KernelMaker>): Record<string, KernelMaker> {
   const portableOr = (name: string, stock: KernelFunc | undefined) =>
