@@ -234,8 +234,9 @@ async function importSource(
           known.add(sha256);
           try {
             const info = await checkImage(bytes, maxPixels);
-            // Already stored for another dataset: the file is there (rows follow files).
-            if (!library.blobs.get(sha256)) {
+            // Already stored for another dataset: the file is there (rows follow files),
+            // unless someone deleted it by hand, in which case these bytes put it back.
+            if (!library.blobs.get(sha256) || !library.blobStore.has(sha256)) {
               if (blocking) library.blobStore.writeSync(sha256, bytes);
               else await library.blobStore.write(sha256, bytes);
             }
