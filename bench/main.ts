@@ -1,7 +1,7 @@
-// `npm run bench [-- --only NAME[,NAME]] [--json] [--backend B]`: prints figures, asserts nothing.
-// Each section lives in its own file and registers itself in ./sections.ts.
+// `npm run bench [-- --only NAME[,NAME]] [--json] [--backend B] [--quick]`: prints figures, asserts nothing.
+// Each section lives in its own file and is listed in ./sections.ts.
 import { parseArgs } from 'node:util';
-import { sections } from './sections.ts';
+import { runBench } from './run.ts';
 
 const { values } = parseArgs({
   options: {
@@ -13,9 +13,9 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const wanted = values.only?.split(',').map((s) => s.trim());
-for (const section of sections) {
-  if (wanted && !wanted.includes(section.name)) continue;
-  if (!values.json) process.stderr.write(`\n== ${section.name}: ${section.description}\n`);
-  await section.run({ json: values.json ?? false, backend: values.backend, quick: values.quick ?? false });
-}
+await runBench({
+  only: values.only?.split(',').map((s) => s.trim()),
+  json: values.json ?? false,
+  backend: values.backend,
+  quick: values.quick ?? false,
+});
