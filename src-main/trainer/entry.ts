@@ -2,7 +2,11 @@
 // Electron's utilityProcess.fork, it hosts the engine and talks only through messages
 // (./protocol.ts). If it dies, its host survives and the run resumes from a checkpoint.
 import type { ErrorCode, ReplyValues, TrainerEvent, TrainerMessage, TrainerRequest, TrainerRequestType } from './protocol.ts';
+import { initBackend } from '../engine/backend.ts';
+import { evaluateRun } from './evaluate.ts';
 import { TrainerFailure, TrainingSession } from './training-session.ts';
+
+let backendPromise: ReturnType<typeof initBackend> | null = null;
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -69,6 +73,26 @@ async function start(id: number, request: Extract<TrainerRequest, { type: 'start
   }
 }
 
+async function evaluate(id: number, request: Extract<TrainerRequest, { type: 'evaluate' }>): Promise<void> {
+  state = { kind: 'preparing', stopIds: [] };
+  try {
+    backendPromise ??= initBackend('auto');
+    await backendPromise;
+    const result = await evaluateRun(request.runDir, {
+      checkpoint: request.checkpoint,
+      raw: request.raw,
+      perLabel: request.perLabel,
+      onStatus: (message) => emit({ type: 'status', status: 'evaluating', message }),
+    });
+    reply<'evaluate'>(id, result);
+  } catch (error) {
+    const failure = failureOf(error);
+    fail(id, failure.code === 'internal' ? 'run-folder' : failure.code, failure.message);
+  } finally {
+    state = { kind: 'idle' };
+  }
+}
+
 function isRequest(message: unknown): message is TrainerRequest {
   return (
     typeof message === 'object' &&
@@ -116,6 +140,10 @@ function handle(message: unknown): void {
         running.setSampleInterval(message.steps);
         reply<'set-sample-interval'>(id, { steps: message.steps });
       } else notRunning();
+      return;
+    case 'evaluate':
+      if (state.kind !== 'idle') fail(id, 'busy', 'This trainer is training: evaluate when the run is stopped, or in another trainer.');
+      else void evaluate(id, message);
       return;
     default:
       fail(id, 'bad-request', `unknown request type "${(message as { type: string }).type}"`);

@@ -1,6 +1,7 @@
 import type { BackendRequest } from '../engine/backend.ts';
 import type { GanConfig } from '../engine/config.ts';
 import type { SourceSpec } from './dataset-source.ts';
+import type { EvalResult } from './evaluate.ts';
 
 // The messages between a host (Electron main, the web server, the CLI) and the trainer
 // process. Every message has a `type`. Requests carry an `id`; the trainer answers each
@@ -30,7 +31,9 @@ export type TrainerRequest =
   /** Finishes the current step, writes a checkpoint, the generator and a last grid, then ends with `done`. */
   | { type: 'stop'; id: number }
   | { type: 'checkpoint-now'; id: number }
-  | { type: 'set-sample-interval'; id: number; steps: number };
+  | { type: 'set-sample-interval'; id: number; steps: number }
+  /** Built-in evaluation of a run's generator (not while this trainer trains); appended to its metrics.jsonl. */
+  | { type: 'evaluate'; id: number; runDir: string; checkpoint?: number; raw?: boolean; perLabel?: number };
 
 export type TrainerRequestType = TrainerRequest['type'];
 
@@ -53,6 +56,7 @@ export interface ReplyValues {
   stop: { step: number };
   'checkpoint-now': { step: number; path: string };
   'set-sample-interval': { steps: number };
+  evaluate: EvalResult;
 }
 
 export type ErrorCode =
@@ -88,7 +92,7 @@ export type TrainerEvent =
   | { type: 'sample-grid'; step: number; path: string; labels: string[]; variety: number[] }
   | { type: 'checkpoint'; step: number; path: string }
   | { type: 'warning'; code: 'd-collapse' | 'no-variety' | 'data'; message: string }
-  | { type: 'status'; status: 'preparing' | 'training' | 'paused'; message?: string }
+  | { type: 'status'; status: 'preparing' | 'training' | 'paused' | 'evaluating'; message?: string }
   | { type: 'done'; steps: number; seconds: number; reason: 'finished' | 'stopped' }
   /** The run ended abnormally (NaN/Inf loss, an exception); the last good checkpoint stays. */
   | { type: 'error'; code: ErrorCode; message: string; step: number | null };

@@ -58,6 +58,7 @@ describe('trainer protocol', () => {
       const started = await trainer.request('start', { options: options(run) });
       expect(started).toMatchObject({ startStep: 0, totalSteps: 100_000, dataset: { labels: ['disc', 'square'], images: 24 } });
       await expect(trainer.request('start', { options: options(join(work, 'other')) })).rejects.toMatchObject({ code: 'busy' });
+      await expect(trainer.request('evaluate', { runDir: run })).rejects.toMatchObject({ code: 'busy' });
       await waitFor(events, on, 'progress');
 
       const paused = await trainer.request('pause', {});
