@@ -1,6 +1,7 @@
 // `cgan-studio train --library DIR --dataset NAME --run DIR [--epochs N | --steps N] [--size PX]
 //  [--batch B] [--backend auto|tensorflow|wasm|cpu] [--seed S] [--resume] [--json]`
 // Forks the trainer process and relays its events: a progress bar for people, JSON lines with --json.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BackendRequest } from '../../engine/backend.ts';
 import { ganConfigSchema, type GanConfig } from '../../engine/config.ts';
@@ -68,7 +69,7 @@ export function buildStartOptions(flags: TrainFlags): StartOptions {
   if (!flags.run) throw new CliError('no run folder: pass --run DIR', 2);
   let source: SourceSpec;
   if (flags.images) {
-    source = { kind: 'folder', dir: flags.images };
+    source = { kind: 'folder', dir: resolve(flags.images) };
   } else if (flags.fashionMnist !== undefined) {
     const limit = typeof flags.fashionMnist === 'string' ? integerFlag('fashion-mnist', flags.fashionMnist, 1) : undefined;
     source = { kind: 'fashion-mnist', split: 'train', limit };
@@ -76,7 +77,8 @@ export function buildStartOptions(flags: TrainFlags): StartOptions {
     const library = libraryDir(flags.library);
     if (!library) throw new CliError('no library folder: pass --library DIR (or set CGAN_STUDIO_LIBRARY)', 2);
     if (!flags.dataset) throw new CliError('no dataset: pass --dataset NAME', 2);
-    source = { kind: 'library', libraryDir: library, datasetName: flags.dataset };
+    // Absolute, because config.json keeps it for --resume and eval from any folder.
+    source = { kind: 'library', libraryDir: resolve(library), datasetName: flags.dataset };
   }
   if (flags.epochs !== undefined && flags.steps !== undefined) {
     throw new CliError('pass either --epochs or --steps, not both', 2);
@@ -105,7 +107,7 @@ export function buildStartOptions(flags: TrainFlags): StartOptions {
     }
   }
   return {
-    runDir: flags.run,
+    runDir: resolve(flags.run),
     source,
     config,
     size: integerFlag('size', flags.size, 1, 4096),
