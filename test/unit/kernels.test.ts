@@ -294,6 +294,20 @@ describe.skipIf(typeof runtime === 'string').each(['wasm', 'cpu'] as const)(
       [true, false],
       [false, true],
       [true, true],
+    ])('batched BatchMatMul matches stock cpu with transposeA=%s, transposeB=%s', (transposeA, transposeB) => {
+      const [batch, m, k, n] = [5, 7, 11, 6];
+      const a = tf.randomNormal(transposeA ? [batch, k, m] : [batch, m, k], 0, 1, 'float32', 24);
+      const b = tf.randomNormal(transposeB ? [batch, n, k] : [batch, k, n], 0, 1, 'float32', 25);
+      const attrs = { transposeA, transposeB };
+      expectClose(runOn(backend, tf.BatchMatMul, { a, b }, attrs), stockCpu(tf.BatchMatMul, { a, b }, attrs));
+      tf.dispose([a, b]);
+    });
+
+    it.each([
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
     ])('BatchMatMul matches stock cpu with transposeA=%s, transposeB=%s', (transposeA, transposeB) => {
       const [m, k, n] = [9, 17, 6];
       const a = tf.randomNormal(transposeA ? [k, m] : [m, k], 0, 1, 'float32', 19);

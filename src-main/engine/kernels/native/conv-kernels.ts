@@ -206,20 +206,26 @@ export function nativeConv2DBackpropFilter(runtime: OnnxRuntime, fallback: Kerne
   };
 }
 
-/** Single matrix products (every dense layer and its gradients): ONNX Gemm. */
+/**
+ * Matrix products: ONNX Gemm for single products (every dense layer and its
+ * gradients), MatMul for batches of equal count (DiffAugment's translation, written as
+ * batched shift matrices; stock wasm runs every batched product as a scalar loop).
+ */
 export function nativeMatMul(runtime: OnnxRuntime, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
     const batchOf = (t: TensorInfo) => t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || batchOf(a) !== 1 || batchOf(b) !== 1) return fallback(args);
+    const batch = batchOf(a);
+    // Broadcasting one operand over the other's batch is left to the fallback.
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || batch !== batchOf(b)) return fallback(args);
     const [ar, ac] = a.shape.slice(-2);
     const [br, bc] = b.shape.slice(-2);
     const m = transposeA ? ac : ar;
     const n = transposeB ? br : bc;
     const outShape = [...(a.shape.length > b.shape.length ? a.shape : b.shape).slice(0, -2), m, n];
-    const key = `gemm|${ar},${ac}|${br},${bc}|${transposeA}|${transposeB}`;
-    const graph = (): OnnxGraph => ({
+    const key = `matmul|${batch}|${ar},${ac}|${br},${bc}|${transposeA}|${transposeB}`;
+    const single = (): OnnxGraph => ({
       nodes: [
         {
           op: 'Gemm',
@@ -237,6 +243,18 @@ export function nativeMatMul(runtime: OnnxRuntime, fallback: KernelFunc): Kernel
       ],
       output: ['c', [m, n]],
     });
-    return tf.tensor(runtime.run(key, graph, [values(a), values(b)]), outShape, 'float32');
+    const batched = (): OnnxGraph => ({
+      nodes: [
+        ...(transposeA ? [transpose('a', 'a_t', [0, 2, 1])] : []),
+        ...(transposeB ? [transpose('b', 'b_t', [0, 2, 1])] : []),
+        { op: 'MatMul', inputs: [transposeA ? 'a_t' : 'a', transposeB ? 'b_t' : 'b'], outputs: ['c'] },
+      ],
+      inputs: [
+        ['a', [batch, ar, ac]],
+        ['b', [batch, br, bc]],
+      ],
+      output: ['c', [batch, m, n]],
+    });
+    return tf.tensor(runtime.run(key, batch === 1 ? single : batched, [values(a), values(b)]), outShape, 'float32');
   };
 }
