@@ -3,7 +3,8 @@
 // process from outside and resume the interrupted run from its checkpoint, while the
 // Library keeps answering clicks; then the run history: duplicate, compare, rename, delete.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ const TINY = { batch: 16, latent: 16, width: 8, progressEvery: 5, sampleEvery: 2
 const STEPS = 240;
 
 let studio: RunningStudio;
+/** The library outlives a studio restart, so the test removes it itself. */
+let library: string;
 let browser: Browser;
 let page: Page;
 let ws: WebSocket;
@@ -26,7 +29,11 @@ function call(name: string, input: unknown): Promise<unknown> {
   const id = Math.floor(Math.random() * 1e9);
   return new Promise((resolve, reject) => {
     const onMessage = (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as { type: string; id?: number; result?: { ok: boolean; value?: unknown } };
+      const message = JSON.parse(data.toString()) as {
+        type: string;
+        id?: number;
+        result?: { ok: boolean; value?: unknown };
+      };
       if (message.type !== 'response' || message.id !== id) return;
       ws.off('message', onMessage);
       if (message.result?.ok) resolve(message.result.value);
@@ -50,14 +57,19 @@ function nextEvent(name: string): Promise<Record<string, unknown>> {
   });
 }
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  studio = await startStudio();
-  ws = await new Promise<WebSocket>((resolve, reject) => {
+function connect(): Promise<WebSocket> {
+  return new Promise<WebSocket>((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${studio.port}/ws?token=${studio.token}`);
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
   });
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  library = mkdtempSync(join(tmpdir(), 'cgan-e2e-train-'));
+  studio = await startStudio({ library });
+  ws = await connect();
   // The sample dataset, imported through the library contract.
   const done = nextEvent('import-done');
   await call('dataset-import', { source: { type: 'sample' } });
@@ -74,11 +86,13 @@ afterAll(async () => {
   ws?.close();
   await browser?.close();
   await studio?.stop();
+  if (library) rmSync(library, { recursive: true, force: true });
 });
 
 const detail = () => page.getByTestId('run-detail');
 const runStatus = () => detail().getAttribute('data-status');
-const shownStep = async () => Number(((await page.getByTestId('progress-step').textContent()) ?? '').split('/')[0].replace(/[^\d]/g, ''));
+const shownStep = async () =>
+  Number(((await page.getByTestId('progress-step').textContent()) ?? '').split('/')[0].replace(/[^\d]/g, ''));
 
 /** The trainer: the studio server's child process running the trainer entry (tsx also runs esbuild). */
 function trainerPids(): number[] {
@@ -87,6 +101,16 @@ function trainerPids(): number[] {
     .split('\n')
     .filter((line) => /trainer/.test(line))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function fill(testid: string, value: number): Promise<void> {
@@ -135,7 +159,12 @@ describe('Train', () => {
     expect(await page.getByTestId('run-row').count()).toBe(1);
     const run = await detail().getAttribute('data-run-id');
     const config = ((await call('run-get', { runId: run })) as { run: { config: Record<string, unknown> } }).run.config;
-    expect(config).toMatchObject({ batchSize: TINY.batch, latentDim: TINY.latent, generatorWidth: TINY.width, progressInterval: 5 });
+    expect(config).toMatchObject({
+      batchSize: TINY.batch,
+      latentDim: TINY.latent,
+      generatorWidth: TINY.width,
+      progressInterval: 5,
+    });
   });
 
   it('shows progress events moving the bar, the curves and a sample grid', async () => {
@@ -244,5 +273,64 @@ describe('Train', () => {
     expect(remaining.map((r) => r.id)).toEqual([first]);
     expect(existsSync(join(studio.library, 'runs', second))).toBe(false);
     await page.screenshot({ path: join(SHOTS, 'train-history.png') });
+  });
+
+  it('offers the same resume after the studio itself was killed and restarted, and stops a run cleanly', async () => {
+    const { datasets } = (await call('dataset-list', {})) as { datasets: Array<{ id: number }> };
+    const config = {
+      imageSize: 28,
+      batchSize: TINY.batch,
+      latentDim: TINY.latent,
+      generatorWidth: TINY.width,
+      discriminatorWidth: TINY.width,
+      progressInterval: TINY.progressEvery,
+      sampleInterval: TINY.sampleEvery,
+      checkpointInterval: TINY.checkpointEvery,
+    };
+    const run = (await call('run-start', {
+      datasetId: datasets[0].id,
+      name: 'Survives a restart',
+      steps: 2000,
+      config,
+    })) as { id: string };
+    await expect.poll(() => page.getByTestId('run-row').count()).toBe(2);
+    await page.locator(`[data-run-id="${run.id}"] .open`).click();
+    await expect.poll(() => page.getByTestId('last-checkpoint').textContent(), { timeout: 60_000 }).toMatch(/step \d/);
+
+    // The studio dies mid-run; its trainer notices and ends; a new studio opens the same library.
+    const [trainer] = trainerPids();
+    const exited = new Promise((resolve) => studio.process.once('exit', resolve));
+    studio.process.kill('SIGKILL');
+    await exited;
+    await expect.poll(() => isAlive(trainer), { timeout: 60_000 }).toBe(false);
+    ws.close();
+    studio = await startStudio({ library });
+    ws = await connect();
+
+    // Leaving the page while (as far as it knows) a run trains asks first.
+    const asked = page.waitForEvent('dialog').then(async (dialog) => {
+      const type = dialog.type();
+      await dialog.accept();
+      return type;
+    });
+    await page.goto(studio.url);
+    expect(await asked).toBe('beforeunload');
+    await page.getByRole('navigation', { name: 'Studio sections' }).waitFor();
+    await page.click('[data-view="train"]');
+    await page.locator(`[data-run-id="${run.id}"] .open`).click();
+    await expect.poll(runStatus).toBe('interrupted');
+    expect(await page.getByTestId('status-reason').textContent()).toMatch(/studio closed/);
+    await page.screenshot({ path: join(SHOTS, 'train-after-restart.png') });
+
+    await page.getByTestId('resume-from-checkpoint').click();
+    await expect.poll(runStatus, { timeout: 60_000 }).toBe('training');
+    const resumedAt = await shownStep();
+    await expect.poll(shownStep, { timeout: 60_000 }).toBeGreaterThan(resumedAt);
+    await page.getByTestId('stop').click();
+    await expect.poll(runStatus, { timeout: 60_000 }).toBe('stopped');
+    await page.getByTestId('continue').waitFor();
+    const stopped = (await call('run-get', { runId: run.id })) as { run: { lastStep: number }; checkpoints: number[] };
+    // Stopping wrote a final checkpoint at the step it stopped on.
+    expect(Math.max(...stopped.checkpoints)).toBe(stopped.run.lastStep);
   });
 });
