@@ -54,7 +54,11 @@ export async function checkImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
     };
   }
   try {
-    const { info } = await sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 })
+    // libjpeg and the GIF decoder report damaged data only as warnings (and then decode
+    // garbage), so for those a warning rejects the file. libtiff also warns about
+    // harmless private tags, and WebP has no such warnings: errors only there.
+    const failOn = header.format === 'jpeg' || header.format === 'gif' ? 'warning' : 'error';
+    const { info } = await sharp(bytes, { failOn, limitInputPixels: maxPixels, pages: 1 })
       .raw()
       .toBuffer({ resolveWithObject: true });
     // The header said one size and the decoder another: the header lied (or was misread).
