@@ -46,8 +46,8 @@ function guarded<T>(fn: () => T): T {
 
 export function registerLibraryHandlers(registry: HandlerRegistry, services: StudioServices): void {
   const library = services.library;
-  // This process owns the library now: imports a previous run left half-done are
-  // marked as interrupted, and half-written blob files are removed.
+  // Imports whose process died are marked as interrupted (a re-import completes them),
+  // and half-written blob files they left are removed.
   library.recover();
   const curation = new Curation(library);
   const imports = new RunningImports(library);
