@@ -35,7 +35,10 @@ export const latentDirection = z.object({
 });
 
 /** A PNG's bytes, base64; 2 MB covers an 8× 128 px grid. */
-const pngBase64 = z.string().max(2_800_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const pngBase64 = z
+  .string()
+  .max(2_800_000)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 
 export const generatorRequests = defineRequests({
   'generator-directions': {
@@ -54,7 +57,10 @@ export const generatorRequests = defineRequests({
       .object({
         folder: z.string().min(1).max(4096),
         /** Relative paths (label/name.png), written as given; existing files are not overwritten. */
-        files: z.array(z.object({ path: z.string().min(1).max(400), pngBase64 })).min(1).max(512),
+        files: z
+          .array(z.object({ path: z.string().min(1).max(400), pngBase64 }))
+          .min(1)
+          .max(512),
         /** Written as manifest.jsonl lines, one per file, appended. */
         manifest: z.array(z.record(z.string(), z.unknown())).max(512).optional(),
       })
@@ -66,7 +72,10 @@ export const generatorRequests = defineRequests({
     input: z
       .object({
         /** An existing dataset, or the name of one to create. */
-        dataset: z.union([z.object({ id: z.number().int().positive() }), z.object({ name: z.string().trim().min(1).max(200) })]),
+        dataset: z.union([
+          z.object({ id: z.number().int().positive() }),
+          z.object({ name: z.string().trim().min(1).max(200) }),
+        ]),
         runId,
         weights: weightsKey,
         images: z

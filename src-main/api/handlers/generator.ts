@@ -38,7 +38,13 @@ function weightsStamp(runDir: string, weights: WeightsKey): string {
  * the source path says where it came from in one line a person can read and a program
  * can parse: synthetic:run/<runId>/<weights>?label=<label>&seed=<seed>[&edited=1].
  */
-export function syntheticSource(runId: string, weights: WeightsKey, label: string, seed: number, edited: boolean): string {
+export function syntheticSource(
+  runId: string,
+  weights: WeightsKey,
+  label: string,
+  seed: number,
+  edited: boolean,
+): string {
   const which = `${weights.checkpoint === null ? 'generator' : `step-${weights.checkpoint}`}/${weights.ema ? 'ema' : 'raw'}`;
   const query = new URLSearchParams({ label, seed: String(seed) });
   if (edited) query.set('edited', '1');
@@ -61,7 +67,9 @@ export function registerGeneratorHandlers(registry: HandlerRegistry, services: S
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as { stamp: string; directions: unknown };
       if (saved.stamp !== weightsStamp(dir, weights)) return { directions: null };
-      return { directions: (saved.directions as Array<z.infer<typeof latentDirection>>).map((d) => latentDirection.parse(d)) };
+      return {
+        directions: (saved.directions as Array<z.infer<typeof latentDirection>>).map((d) => latentDirection.parse(d)),
+      };
     } catch {
       return { directions: null }; // damaged: computed again
     }
@@ -116,7 +124,8 @@ export function registerGeneratorHandlers(registry: HandlerRegistry, services: S
       try {
         info = await checkImage(bytes);
       } catch (error) {
-        if (error instanceof RejectedFile) throw new StudioError('invalid-input', `A generated image is not a valid PNG: ${error.message}`);
+        if (error instanceof RejectedFile)
+          throw new StudioError('invalid-input', `A generated image is not a valid PNG: ${error.message}`);
         throw error;
       }
       if (info.format !== 'png') throw new StudioError('invalid-input', 'Generated images must be PNG.');
@@ -132,7 +141,11 @@ export function registerGeneratorHandlers(registry: HandlerRegistry, services: S
         'id' in dataset
           ? library.datasets.get(dataset.id)
           : (library.datasets.byName(dataset.name) ?? library.datasets.create(dataset.name));
-      if (!ds) throw new StudioError('not-found', `There is no dataset ${'id' in dataset ? dataset.id : ''}; it may have been deleted.`);
+      if (!ds)
+        throw new StudioError(
+          'not-found',
+          `There is no dataset ${'id' in dataset ? dataset.id : ''}; it may have been deleted.`,
+        );
       const jobId = library.importJobs.start(ds.id, `synthetic:run/${runId} (${run.name})`);
       let added = 0;
       let duplicates = 0;
