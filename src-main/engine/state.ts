@@ -1,47 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
-import { ganConfigSchema, type GanConfig } from './config.ts';
+import type { GanConfig } from './config.ts';
 import { Gan } from './gan.ts';
 import { allVariables } from './models.ts';
 import { Rng } from './rng.ts';
+import { ganStateSchema, type GanState, type Group, type SerializedGan } from './state-schema.ts';
+
+export { ganStateSchema, type GanState, type SerializedGan } from './state-schema.ts';
 
 // A Gan's whole state as one JSON document plus one ArrayBuffer of float32 weights, so
 // the trainer can write a checkpoint as two files and a resumed run continues exactly:
 // G, D, EMA G, both optimisers' moments and step counts, the step and the RNG.
-
-const GROUPS = ['generator', 'discriminator', 'ema', 'adam-g-m', 'adam-g-v', 'adam-d-m', 'adam-d-v'] as const;
-type Group = (typeof GROUPS)[number];
-
-const tensorEntry = z.object({
-  group: z.enum(GROUPS),
-  /** Position within its group (the model's stable weight order). */
-  index: z.number().int().min(0),
-  name: z.string(),
-  shape: z.array(z.number().int().min(0)),
-  /** Offset in float32 elements into the data buffer. */
-  offset: z.number().int().min(0),
-});
-
-export const ganStateSchema = z.object({
-  format: z.literal('cgan-studio-gan-state'),
-  version: z.literal(1),
-  config: ganConfigSchema,
-  step: z.number().int().min(0),
-  rng: z.object({
-    words: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-    spare: z.number().nullable(),
-  }),
-  optimizerSteps: z.object({ generator: z.number().int().min(0), discriminator: z.number().int().min(0) }),
-  tensors: z.array(tensorEntry),
-});
-
-export type GanState = z.infer<typeof ganStateSchema>;
-
-export interface SerializedGan {
-  state: GanState;
-  /** Every tensor's float32 values, one after another, at the offsets in state.tensors. */
-  data: ArrayBuffer;
-}
 
 function groups(gan: Gan): Record<Group, tf.Variable[]> {
   return {

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ganConfigSchema } from '../engine/config.ts';
 import type { ExportedModel } from '../engine/export.ts';
-import { ganStateSchema, type SerializedGan } from '../engine/state.ts';
+import { ganStateSchema, type SerializedGan } from '../engine/state-schema.ts';
 
 // A run is a folder (DESIGN §4):
 //   config.json                 what was trained on and how (RunManifest)

@@ -7,7 +7,6 @@ import { safeJoin } from '../files.ts';
 import type { HandlerRegistry } from '../registry.ts';
 import type { StudioServices } from '../studio.ts';
 import { planRun } from '../runs/plan.ts';
-import { evaluateInChildProcess } from '../runs/evaluate.ts';
 import { RunSupervisor } from '../runs/supervisor.ts';
 import { RunFolder } from '../../trainer/run-folder.ts';
 
@@ -103,7 +102,7 @@ export function registerRunHandlers(registry: HandlerRegistry, services: StudioS
     if (supervisor.isActive(runId) && checkpoint === undefined && run.lastCheckpointStep === null) {
       throw new StudioError('conflict', `"${run.name}" has no checkpoint yet: wait for the first one or save one now.`);
     }
-    const evaluation = toEvaluation(await evaluateInChildProcess(run.dir, checkpoint));
+    const evaluation = toEvaluation(await supervisor.evaluate(runId, checkpoint));
     services.events.emit('run-evaluation', { runId, ...evaluation });
     return evaluation;
   });

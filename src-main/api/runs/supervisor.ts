@@ -44,6 +44,8 @@ const TIMEOUTS: Record<TrainerRequestType, number> = {
   pause: 5 * 60_000,
   resume: 60_000,
   'set-sample-interval': 60_000,
+  // Trains the classifier on first use for a dataset.
+  evaluate: 30 * 60_000,
 };
 
 function newRunId(): string {
@@ -353,6 +355,23 @@ export class RunSupervisor {
     // The folder goes only if it is one of ours: never delete a folder outside the runs dir.
     if (run.dir.startsWith(this.#runsDir)) await rm(run.dir, { recursive: true, force: true });
     this.#library.runs.delete(runId);
+  }
+
+  /**
+   * The built-in evaluation, in a trainer process of its own (tensor work never runs
+   * here, and a training run keeps its pace). Appended to the run's metrics.jsonl.
+   */
+  async evaluate(runId: string, checkpoint?: number): Promise<Record<string, unknown>> {
+    const run = this.get(runId);
+    const { client } = this.#launch();
+    try {
+      const result = await client.request('evaluate', { runDir: run.dir, checkpoint }, TIMEOUTS.evaluate);
+      return { ...result };
+    } catch (error) {
+      throw new StudioError('unavailable', `Could not evaluate "${run.name}": ${(error as Error).message}`);
+    } finally {
+      await client.close();
+    }
   }
 
   /** Sample grids written so far, ascending. */
