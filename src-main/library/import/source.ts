@@ -86,6 +86,40 @@ function reader(blocking: boolean): (path: Buffer) => Promise<Buffer> {
   };
 }
 
+/** A folder of the walk, shared by the files in it. */
+interface Folder {
+  path: Buffer;
+  shown: string[];
+}
+
+/**
+ * A file found in a folder, kept small (a 60,000-file drop is listed before it is
+ * imported): its folder is shared, its name is kept as a latin1 string (one byte per
+ * byte, so names that are not UTF-8 survive exactly), and everything else is derived.
+ */
+class FolderFile implements SourceFile {
+  readonly #folder: Folder;
+  readonly #raw: string;
+  readonly #read: (path: Buffer) => Promise<Buffer>;
+  constructor(folder: Folder, name: Buffer, read: (path: Buffer) => Promise<Buffer>) {
+    this.#folder = folder;
+    this.#raw = name.toString('latin1');
+    this.#read = read;
+  }
+  get name(): string {
+    return show(Buffer.from(this.#raw, 'latin1'));
+  }
+  get folders(): string[] {
+    return this.#folder.shown;
+  }
+  get path(): string {
+    return [...this.#folder.shown, this.name].join('/');
+  }
+  read(): Promise<Buffer> {
+    return this.#read(Buffer.concat([this.#folder.path, SEP, Buffer.from(this.#raw, 'latin1')]));
+  }
+}
+
 async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promise<Buffer>): Promise<Source> {
   const files: SourceFile[] = [];
   const rejected: Rejection[] = [];
@@ -107,6 +141,7 @@ async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promi
       return;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    const folder: Folder = { path: dir, shown };
     for (const entry of entries) {
       const full = Buffer.concat([dir, SEP, entry.name]);
       const name = show(entry.name);
@@ -145,7 +180,7 @@ async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promi
           continue;
         }
         if (target?.isFile()) {
-          files.push({ path: rel, folders: shown, name, read: () => readRegularFile(full) });
+          files.push(new FolderFile(folder, entry.name, readRegularFile));
           continue;
         }
         rejected.push({ path: rel, reason: 'symbolic link to something that is not a regular file' });
@@ -160,7 +195,7 @@ async function scanFolder(root: string, readRegularFile: (path: Buffer) => Promi
         rejected.push(...nested.rejected);
         if (nested.zip) archives.push(nested.zip);
       } else if (entry.isFile()) {
-        files.push({ path: rel, folders: shown, name, read: () => readRegularFile(full) });
+        files.push(new FolderFile(folder, entry.name, readRegularFile));
       } else {
         rejected.push({ path: rel, reason: 'not a regular file (device, socket or pipe)' });
       }
