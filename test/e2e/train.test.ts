@@ -232,6 +232,24 @@ describe('Train', () => {
     expect(Math.max(...data.checkpoints)).toBe(STEPS);
     await page.getByTestId('grid-scrubber').waitFor();
     await page.screenshot({ path: join(SHOTS, 'train-done.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'train-done-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('evaluates a run: fidelity per label as bars and the Fréchet distance, kept with the run', async () => {
+    const runId = (await detail().getAttribute('data-run-id'))!;
+    await page.getByTestId('evaluate').click();
+    await expect.poll(() => page.getByTestId('fidelity').textContent(), { timeout: 150_000 }).toMatch(/%/);
+    expect(await page.getByTestId('frechet').textContent()).toMatch(/\d/);
+    expect(await page.getByTestId('evaluation-panel').getByRole('listitem').count()).toBe(10);
+    await page.getByTestId('evaluation-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'train-evaluation.png') });
+    const kept = (await call('run-get', { runId })) as {
+      evaluations: Array<{ fidelityPerLabel: Record<string, number> }>;
+    };
+    expect(kept.evaluations).toHaveLength(1);
+    expect(Object.keys(kept.evaluations[0].fidelityPerLabel)).toHaveLength(10);
   });
 
   it('duplicates a config, compares two runs, renames and deletes one', async () => {

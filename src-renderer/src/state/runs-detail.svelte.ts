@@ -1,5 +1,6 @@
 import type { EventPayload, RequestOutput } from '../../../src-main/api/contract/index.ts';
 import type { Evaluation, ProgressPoint, RunSummary } from '../../../src-main/api/contract/runs.ts';
+import { studio } from '../lib/api/client.ts';
 
 export type RunData = RequestOutput<'run-get'>;
 export interface SampleGrid {
@@ -29,6 +30,8 @@ export class RunDetail {
   checkpoints = $state<number[]>([]);
   warnings = $state<EngineWarning[]>([]);
   evaluations = $state<Evaluation[]>([]);
+  /** The labels in sample-grid row order (from the run folder's config.json). */
+  labels = $state<string[]>([]);
 
   constructor(data: RunData) {
     this.id = data.run.id;
@@ -39,6 +42,20 @@ export class RunDetail {
     this.checkpoints = data.checkpoints;
     this.warnings = data.warnings;
     this.evaluations = data.evaluations;
+  }
+
+  /** Reads the row labels once the trainer has written the run's config.json. */
+  async loadLabels(): Promise<void> {
+    if (this.labels.length > 0) return;
+    try {
+      const response = await fetch(studio.fileUrl(`run/${this.id}/config.json`));
+      if (!response.ok) return;
+      const manifest = (await response.json()) as { dataset?: { labels?: unknown } };
+      const labels = manifest.dataset?.labels;
+      if (Array.isArray(labels)) this.labels = labels.map(String);
+    } catch {
+      // Row labels are a nicety: the grid shows without them.
+    }
   }
 
   addProgress(event: EventPayload<'run-progress'>): void {
@@ -55,6 +72,7 @@ export class RunDetail {
   }
 
   addGrid(grid: SampleGrid): void {
+    void this.loadLabels();
     this.grids = [...this.grids.filter((g) => g.step < grid.step), grid];
     this.run = { ...this.run, thumbnail: grid.path };
   }

@@ -97,7 +97,9 @@ class Runs {
     localStorage.setItem(LAST_RUN, runId);
     try {
       const data = await studio.call('run-get', { runId });
-      if (this.selectedId === runId) this.detail = new RunDetail(data);
+      if (this.selectedId !== runId) return;
+      this.detail = new RunDetail(data);
+      void this.detail.loadLabels();
     } catch (error) {
       notices.error(error);
     }
@@ -141,7 +143,11 @@ class Runs {
         const before = this.#upsert(summary);
         if (before === summary.status) return;
         if (summary.status === 'interrupted') {
-          notices.push('warning', `"${summary.name}" was interrupted: ${summary.statusReason ?? 'the trainer stopped'}.`, 10_000);
+          notices.push(
+            'warning',
+            `"${summary.name}" was interrupted: ${summary.statusReason ?? 'the trainer stopped'}.`,
+            10_000,
+          );
         } else if (summary.status === 'failed' && before !== null) {
           notices.push('error', `"${summary.name}" failed: ${summary.statusReason ?? 'unknown error'}`);
         } else if (summary.status === 'done' && before !== null) {
