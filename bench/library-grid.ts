@@ -94,28 +94,34 @@ function scroll(page: Page, pxPerFrame: number, seconds: number, mode: 'steady' 
         let samples = 0;
         const start = performance.now();
         let last = start;
+        // Geometry is read once: reading scrollTop after each write would force a layout
+        // inside the script, a cost a person's wheel or trackpad does not pay.
+        const viewTop = viewport.getBoundingClientRect().top;
+        const viewBottom = viewTop + viewport.clientHeight;
+        const maxTop = viewport.scrollHeight - viewport.clientHeight;
+        let top = viewport.scrollTop;
+        /** After the frame was rendered (layout is clean then): is any on-screen cell without its image? */
+        const sampleBlank = () => {
+          samples++;
+          for (const cell of viewport.querySelectorAll<HTMLElement>('.cell')) {
+            const r = cell.getBoundingClientRect();
+            if (r.bottom > viewTop && r.top < viewBottom && !cell.querySelector('img')) {
+              blankSamples++;
+              return;
+            }
+          }
+        };
         const tick = (now: number) => {
           frames.push(now - last);
           last = now;
-          if (frames.length % 5 === 0) {
-            samples++;
-            const top = viewport.getBoundingClientRect().top;
-            const bottom = top + viewport.clientHeight;
-            for (const cell of viewport.querySelectorAll<HTMLElement>('.cell')) {
-              const r = cell.getBoundingClientRect();
-              if (r.bottom > top && r.top < bottom && !cell.querySelector('img')) {
-                blankSamples++;
-                break;
-              }
-            }
-          }
+          if (frames.length % 5 === 0) setTimeout(sampleBlank);
           if (mode === 'steady') {
-            viewport.scrollTop += pxPerFrame;
-            if (viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - 1) viewport.scrollTop = 0;
+            top = top + pxPerFrame > maxTop ? 0 : top + pxPerFrame;
           } else {
             // Dragging the scroll thumb: far jumps to random places.
-            viewport.scrollTop = Math.random() * (viewport.scrollHeight - viewport.clientHeight);
+            top = Math.random() * maxTop;
           }
+          viewport.scrollTop = top;
           if (now - start < seconds * 1000) requestAnimationFrame(tick);
           else {
             observer.disconnect();
