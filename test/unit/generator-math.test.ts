@@ -153,3 +153,62 @@ describe('pixels', () => {
         expect(big.data[(y * 15 + x) * 4]).toBe(grid.data[(Math.floor(y / 3) * 5 + Math.floor(x / 3)) * 4]);
   });
 });
+
+describe('latent directions', () => {
+  it('are orthonormal, ordered by share, the same every time, and the first moves the picture most', async () => {
+    const { buildGenerator, initializeWeights } = await import('../../src-main/engine/models.ts');
+    const { LoadedGenerator } = await import('../../src-renderer/src/lib/generator/model.ts');
+    const { computeDirections } = await import('../../src-renderer/src/lib/generator/directions.ts');
+    const shape = {
+      imageSize: 28,
+      channels: 1,
+      numClasses: 2,
+      latentDim: 6,
+      generatorWidth: 4,
+      discriminatorWidth: 4,
+      maxWidth: 16,
+    } as const;
+    const model = buildGenerator(shape);
+    initializeWeights(model, { normals: (n: number) => new Rng('directions-test').normals(n).map((v) => v * 10) });
+    const generator = new LoadedGenerator(
+      {
+        format: 'cgan-studio-generator',
+        version: 1,
+        model: 'model.json',
+        inputs: ['z', 'label'],
+        latentDim: 6,
+        labels: ['a', 'b'],
+        imageSize: 28,
+        channels: 1,
+        outputRange: [-1, 1],
+        ema: false,
+        step: 0,
+        seed: 1,
+      },
+      model,
+      { checkpoint: null, ema: false },
+    );
+    const first = await computeDirections(generator, { samples: 64, batch: 16, keep: 6 });
+    const second = await computeDirections(generator, { samples: 64, batch: 16, keep: 6 });
+    expect(first.map((d) => Array.from(d.vector))).toEqual(second.map((d) => Array.from(d.vector)));
+    for (let a = 0; a < first.length; a++) {
+      for (let b = 0; b < first.length; b++)
+        expect(project(first[a].vector, first[b].vector)).toBeCloseTo(a === b ? 1 : 0, 4);
+      if (a > 0) expect(first[a - 1].share).toBeGreaterThanOrEqual(first[a].share);
+    }
+    // A small step along the first direction changes the image more than one along the
+    // last, on average over the prior (what the directions are ranked by).
+    const change = (seed: number, d: Float32Array) => {
+      const z = latentForSeed(seed, 6);
+      const y = labelVector(2, seed % 2);
+      const moved = z.map((v, i) => v + 0.05 * d[i]);
+      const [base, after] = [z, moved].map((latent) =>
+        tf.tidy(() => generator.forward(tf.tensor2d(latent, [1, 6]), tf.tensor2d(y, [1, 2])).dataSync()),
+      );
+      return Math.hypot(...after.map((v, i) => v - base[i]));
+    };
+    const mean = (d: Float32Array) => Array.from({ length: 16 }, (_, s) => change(s, d)).reduce((a, b) => a + b) / 16;
+    expect(mean(first[0].vector)).toBeGreaterThan(mean(first[5].vector));
+    generator.dispose();
+  });
+});
