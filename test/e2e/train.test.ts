@@ -233,6 +233,8 @@ describe('Train', () => {
     await page.getByTestId('grid-scrubber').waitFor();
     await page.screenshot({ path: join(SHOTS, 'train-done.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
+    // Let the buttons' colour transitions finish before the picture.
+    await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'train-done-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
   });
@@ -350,5 +352,25 @@ describe('Train', () => {
     const stopped = (await call('run-get', { runId: run.id })) as { run: { lastStep: number }; checkpoints: number[] };
     // Stopping wrote a final checkpoint at the step it stopped on.
     expect(Math.max(...stopped.checkpoints)).toBe(stopped.run.lastStep);
+  });
+
+  it('warns about unlabelled images before training and asks to confirm', async () => {
+    const { datasets } = (await call('dataset-list', {})) as { datasets: Array<{ id: number }> };
+    const datasetId = datasets[0].id;
+    const { ids } = (await call('image-ids', { datasetId })) as { ids: number[] };
+    await call('image-assign-label', { datasetId, imageIds: ids.slice(0, 5), labelId: null });
+    const before = await page.getByTestId('run-row').count();
+
+    await page.getByTestId('new-run').click();
+    await expect.poll(() => page.getByTestId('plan-warnings').textContent()).toContain('5 image(s) have no label');
+    await page.getByTestId('start-run').click();
+    const confirm = page.getByTestId('confirm-dialog');
+    await confirm.waitFor();
+    expect(await page.getByTestId('plan-warnings-confirm').textContent()).toContain('5 image(s) have no label');
+    await page.screenshot({ path: join(SHOTS, 'train-plan-warning.png') });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('run-row').count()).toBe(before);
+    expect(((await call('run-list', {})) as unknown[]).length).toBe(before);
   });
 });
