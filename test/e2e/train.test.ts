@@ -173,7 +173,14 @@ describe('Train', () => {
     const grid = page.getByTestId('sample-grid');
     await grid.waitFor({ timeout: 60_000 });
     await expect.poll(() => grid.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
-    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points').then(Number)).toBeGreaterThan(1);
+    const points = () => page.getByTestId('loss-chart').getAttribute('data-points').then(Number);
+    await expect.poll(points).toBeGreaterThan(1);
+    // New points stream into the same uPlot canvas: the chart is not re-created per point.
+    const canvas = await page.getByTestId('loss-chart').locator('canvas').elementHandle();
+    const seen = await points();
+    await expect.poll(points, { timeout: 60_000 }).toBeGreaterThan(seen);
+    expect(await canvas!.evaluate((c) => c.isConnected)).toBe(true);
+    expect(await page.getByTestId('loss-chart').locator('canvas').count()).toBe(1);
     expect(Number(await page.getByRole('progressbar').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
     expect(await page.getByTestId('throughput').textContent()).toMatch(/\d/);
     await page.screenshot({ path: join(SHOTS, 'train-live.png') });
@@ -205,6 +212,7 @@ describe('Train', () => {
     await page.click('[data-view="train"]');
     await detail().waitFor();
 
+    expect(await runStatus()).toBe('training');
     const pids = trainerPids();
     expect(pids).toHaveLength(1);
     process.kill(pids[0], 'SIGKILL');
@@ -230,7 +238,15 @@ describe('Train', () => {
     const data = (await call('run-get', { runId })) as { run: { lastStep: number }; checkpoints: number[] };
     expect(data.run.lastStep).toBe(STEPS);
     expect(Math.max(...data.checkpoints)).toBe(STEPS);
+    // Step back through the sample grids with the keyboard, and return to the latest.
     await page.getByTestId('grid-scrubber').waitFor();
+    expect(await page.getByTestId('grid-step').textContent()).toBe(`step ${STEPS}`);
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.getByTestId('grid-step').textContent()).toBe(`step ${STEPS - 2 * TINY.sampleEvery}`);
+    await page.getByRole('button', { name: 'Latest' }).click();
+    expect(await page.getByTestId('grid-step').textContent()).toBe(`step ${STEPS}`);
     await page.screenshot({ path: join(SHOTS, 'train-done.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     // Let the buttons' colour transitions finish before the picture.
