@@ -96,6 +96,11 @@ async function activate(name: BackendName, options: BackendOptions): Promise<Cho
     name !== 'tensorflow' && options.nativeKernels !== false ? await onnxRuntime(options.threads ?? 0) : undefined;
   const kernels = registerProjectKernels(name, typeof native === 'string' ? undefined : native);
   if (name === 'wasm') {
+    // One thread: tfjs turns wasm threads off under Node. Forcing them on (a worker
+    // shim for its blob: URLs, a script path for the workers, os.cpus() padded past
+    // its halving) does load the threaded build with a 2-thread pool, but measured
+    // here XNNPACK did no work in parallel (CPU time = wall time). Both cores are used
+    // by the native kernels' own thread pool instead.
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
     detail = `WebAssembly (XNNPACK, ${simd}, 1 thread)`;
   } else if (name === 'cpu') {
