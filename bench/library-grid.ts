@@ -157,11 +157,16 @@ function scroll(page: Page, pxPerFrame: number, seconds: number, mode: 'steady' 
 
 /** Milliseconds from the key press to `count` showing `expected`. */
 async function timeKey(page: Page, key: string, label: string, expected: number): Promise<number> {
+  // The listener is in place before the key goes down (a busy renderer may be slow to take it).
+  await page.evaluate(() => {
+    const w = window as unknown as { benchPressedAt: number };
+    w.benchPressedAt = 0;
+    window.addEventListener('keydown', () => (w.benchPressedAt = performance.now()), { capture: true, once: true });
+  });
   const done = page.evaluate(
     ({ label, expected }) =>
       new Promise<number>((resolve) => {
-        let pressed = 0;
-        window.addEventListener('keydown', () => (pressed = performance.now()), { capture: true, once: true });
+        const w = window as unknown as { benchPressedAt: number };
         const started = performance.now();
         const check = () => {
           if (performance.now() - started > 60_000) {
@@ -171,14 +176,14 @@ async function timeKey(page: Page, key: string, label: string, expected: number)
           const text =
             document.querySelector(`[data-label="${CSS.escape(label)}"] [data-testid="label-count"]`)?.textContent ??
             '';
-          if (pressed && Number(text.replace(/[^\d]/g, '')) === expected) resolve(performance.now() - pressed);
+          if (w.benchPressedAt && Number(text.replace(/[^\d]/g, '')) === expected)
+            resolve(performance.now() - w.benchPressedAt);
           else requestAnimationFrame(check);
         };
         requestAnimationFrame(check);
       }),
     { label, expected },
   );
-  await page.waitForTimeout(50);
   await page.keyboard.press(key);
   return done;
 }

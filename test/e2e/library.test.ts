@@ -51,13 +51,15 @@ function writeFolder(name: string, classes: Record<string, number>, seed: number
 }
 
 async function labelCounts(): Promise<Record<string, number>> {
-  const rows = page.getByTestId('label-row');
-  const out: Record<string, number> = {};
-  for (const row of await rows.all()) {
-    const name = (await row.getAttribute('data-label'))!;
-    out[name] = Number((await row.getByTestId('label-count').textContent())!.replace(/[^\d]/g, ''));
-  }
-  return out;
+  // One read of the whole list: rows come and go while labels are merged or deleted.
+  return page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll<HTMLElement>('[data-testid="label-row"]')].map((row) => [
+        row.dataset.label!,
+        Number(row.querySelector('[data-testid="label-count"]')!.textContent!.replace(/[^\d]/g, '')),
+      ]),
+    ),
+  );
 }
 
 async function gridTotal(): Promise<number> {

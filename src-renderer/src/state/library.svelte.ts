@@ -2,7 +2,13 @@
 // (view, search, sort), undo/redo, and the labelling actions. Every action is saved by
 // the server at once; the server then announces `library-changed`, which refreshes
 // counts and the grid here (and in every other window).
-import { libraryApi, type DatasetSummary, type HistoryState, type LabelWithCount, type LibraryCounts } from './library-api.ts';
+import {
+  libraryApi,
+  type DatasetSummary,
+  type HistoryState,
+  type LabelWithCount,
+  type LibraryCounts,
+} from './library-api.ts';
 import { selection, type SelectionTarget } from './library-selection.svelte.ts';
 import { ImageWindow } from './library-window.svelte.ts';
 import { notices } from './notices.svelte.ts';
@@ -36,6 +42,9 @@ class LibraryState {
   detailId = $state<number | null>(null);
   busy = $state(false);
 
+  /** The latest labelling feedback toast: the next one replaces it instead of stacking up. */
+  #feedback: number | null = null;
+
   readonly images = new ImageWindow((query, offset, limit) => libraryApi.page(query, offset, limit));
 
   readonly current = $derived(this.datasets.find((d) => d.id === this.datasetId) ?? null);
@@ -57,7 +66,9 @@ class LibraryState {
   });
 
   readonly query: ImageQuery | null = $derived(
-    this.datasetId === null ? null : { datasetId: this.datasetId, ...this.filter, sort: this.sort, descending: this.descending },
+    this.datasetId === null
+      ? null
+      : { datasetId: this.datasetId, ...this.filter, sort: this.sort, descending: this.descending },
   );
 
   async loadDatasets(): Promise<void> {
@@ -125,6 +136,11 @@ class LibraryState {
     this.cursor = null;
   }
 
+  #say(level: 'info' | 'success', message: string, timeoutMs = 2500): void {
+    if (this.#feedback !== null) notices.dismiss(this.#feedback);
+    this.#feedback = notices.push(level, message, timeoutMs);
+  }
+
   /** Runs one labelling action with the busy flag and a toast on failure. */
   async #act<T>(what: () => Promise<T>): Promise<T | undefined> {
     this.busy = true;
@@ -151,21 +167,20 @@ class LibraryState {
   async assign(labelId: number | null): Promise<void> {
     const t = this.#target();
     if (!t) {
-      notices.push('info', 'Select images first: click, shift-click, drag a rectangle or press Ctrl+A.');
+      this.#say('info', 'Select images first: click, shift-click, drag a rectangle or press Ctrl+A.', 4000);
       return;
     }
     const label = labelId === null ? null : this.labelById.get(labelId);
     const result = await this.#act(() => libraryApi.assign(t.datasetId, t.query, t.target, labelId));
     if (result === undefined) return;
     if (this.#leavesView()) selection.clear();
-    notices.push(
+    this.#say(
       'success',
       result.changed === 0
         ? 'Nothing changed: those images already had that label.'
         : label
           ? `Labelled ${plural(result.changed, 'image')} “${label.name}”.`
           : `Removed the label of ${plural(result.changed, 'image')}.`,
-      2500,
     );
   }
 
@@ -173,17 +188,16 @@ class LibraryState {
   async toggleExcluded(): Promise<void> {
     const t = this.#target();
     if (!t) {
-      notices.push('info', 'Select images first, then press E to exclude them from training.');
+      this.#say('info', 'Select images first, then press E to exclude them from training.', 4000);
       return;
     }
     const exclude = !this.#selectionAllExcluded();
     const result = await this.#act(() => libraryApi.exclude(t.datasetId, t.query, t.target, exclude));
     if (result === undefined) return;
     if (this.#leavesView()) selection.clear();
-    notices.push(
+    this.#say(
       'success',
       `${exclude ? 'Excluded' : 'Included'} ${plural(result.changed, 'image')} ${exclude ? 'from' : 'in'} training.`,
-      2500,
     );
   }
 
@@ -207,14 +221,14 @@ class LibraryState {
     const id = this.datasetId;
     if (id === null || !this.history.canUndo) return;
     const summary = await this.#act(() => libraryApi.undo(id));
-    if (summary) notices.push('info', `Undid: ${summary}.`, 2500);
+    if (summary) this.#say('info', `Undid: ${summary}.`);
   }
 
   async redo(): Promise<void> {
     const id = this.datasetId;
     if (id === null || !this.history.canRedo) return;
     const summary = await this.#act(() => libraryApi.redo(id));
-    if (summary) notices.push('info', `Redid: ${summary}.`, 2500);
+    if (summary) this.#say('info', `Redid: ${summary}.`);
   }
 
   // Labels
@@ -242,7 +256,8 @@ class LibraryState {
     if (id === null) return;
     const result = await this.#act(() => libraryApi.mergeLabels(id, sourceIds, targetId));
     const target = this.labelById.get(targetId);
-    if (result && target) notices.push('success', `Merged into “${target.name}”: ${plural(result.moved, 'image')} moved.`);
+    if (result && target)
+      notices.push('success', `Merged into “${target.name}”: ${plural(result.moved, 'image')} moved.`);
   }
 
   async deleteLabel(labelId: number): Promise<void> {
@@ -251,7 +266,10 @@ class LibraryState {
     const label = this.labelById.get(labelId);
     const result = await this.#act(() => libraryApi.deleteLabel(id, labelId));
     if (result && label) {
-      notices.push('success', `Deleted “${label.name}”; ${plural(result.unlabelled, 'image')} became unlabelled. Ctrl+Z brings it back.`);
+      notices.push(
+        'success',
+        `Deleted “${label.name}”; ${plural(result.unlabelled, 'image')} became unlabelled. Ctrl+Z brings it back.`,
+      );
     }
   }
 
