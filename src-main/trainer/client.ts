@@ -156,6 +156,33 @@ function childTransport(child: ChildProcess): TrainerTransport {
   };
 }
 
+/** What client.ts needs of Electron's UtilityProcess (structural, so this file does not import electron). */
+export interface UtilityProcessLike {
+  readonly pid: number | undefined;
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  once(event: 'exit', listener: (code: number) => void): unknown;
+  kill(): boolean;
+}
+
+/**
+ * Electron: `new TrainerClient(utilityProcessTransport(utilityProcess.fork(entry, [], { serviceName: 'trainer' })))`.
+ * A utility process has no channel to close: disconnect() asks the trainer to shut down
+ * (final checkpoint first) and it exits by itself.
+ */
+export function utilityProcessTransport(child: UtilityProcessLike): TrainerTransport {
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', (message) => listener(message as TrainerMessage)),
+    onExit: (listener) => child.once('exit', (code) => listener({ code, signal: null })),
+    disconnect: () => child.postMessage({ type: 'shutdown', id: -1 }),
+    kill: () => child.kill(),
+  };
+}
+
 /** Forks the trainer with child_process (CLI, web mode, tests). A .ts entry runs through tsx. */
 export function forkTrainer(
   options: {

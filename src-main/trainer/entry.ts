@@ -141,6 +141,17 @@ function handle(message: unknown): void {
         reply<'set-sample-interval'>(id, { steps: message.steps });
       } else notRunning();
       return;
+    case 'shutdown': {
+      const finish = (step: number | null) => {
+        reply<'shutdown'>(id, { step });
+        // Let the reply leave before the process goes.
+        setTimeout(() => process.exit(0), 50);
+      };
+      // While preparing there is nothing to save yet: exit right away.
+      if (running) void running.stop().then(finish);
+      else finish(null);
+      return;
+    }
     case 'evaluate':
       if (state.kind !== 'idle') fail(id, 'busy', 'This trainer is training: evaluate when the run is stopped, or in another trainer.');
       else void evaluate(id, message);

@@ -32,6 +32,8 @@ export type TrainerRequest =
   | { type: 'stop'; id: number }
   | { type: 'checkpoint-now'; id: number }
   | { type: 'set-sample-interval'; id: number; steps: number }
+  /** Stops a run if one trains (with its final checkpoint), answers, then the process exits. */
+  | { type: 'shutdown'; id: number }
   /** Built-in evaluation of a run's generator (not while this trainer trains); appended to its metrics.jsonl. */
   | { type: 'evaluate'; id: number; runDir: string; checkpoint?: number; raw?: boolean; perLabel?: number };
 
@@ -57,6 +59,7 @@ export interface ReplyValues {
   'checkpoint-now': { step: number; path: string };
   'set-sample-interval': { steps: number };
   evaluate: EvalResult;
+  shutdown: { step: number | null };
 }
 
 export type ErrorCode =

@@ -81,6 +81,8 @@ describe('trainer protocol', () => {
       expect(done).toMatchObject({ reason: 'stopped', steps: stopped.step });
       expect(events.some((e) => e.type === 'checkpoint' && e.step === stopped.step)).toBe(true);
       await expect(trainer.request('pause', {})).rejects.toMatchObject({ code: 'not-running' });
+      expect(await trainer.request('shutdown', {})).toEqual({ step: null });
+      expect((await trainer.exit()).code).toBe(0);
     } finally {
       await trainer.close();
     }

@@ -38,7 +38,13 @@ export function register(program: Command): void {
       let result;
       try {
         await initBackend(backend as BackendRequest);
-        result = await evaluateRun(flags.run, { perLabel, checkpoint, raw: flags.raw, onStatus: (m) => out.info(m) });
+        // Percentages redraw one line on a terminal and are left out of logs.
+        const tty = !out.json && process.stderr.isTTY;
+        const onStatus = (message: string) => {
+          if (!message.endsWith('%')) out.info(tty ? `\r\u001b[K${message}` : message);
+          else if (tty) process.stderr.write(`\r${message}\u001b[K`);
+        };
+        result = await evaluateRun(flags.run, { perLabel, checkpoint, raw: flags.raw, onStatus });
       } catch (error) {
         throw new CliError((error as Error).message);
       }
