@@ -158,9 +158,9 @@ async function importSource(
     const batchRejections = pendingRejections;
     pending = [];
     pendingRejections = [];
-    // Files first, then the rows that point at them.
-    if (blocking) library.blobStore.flush();
-    else await library.blobStore.flushAsync();
+    // Files first, then the rows that point at them. Asynchronous even with blocking
+    // I/O: the other workers keep reading and checking while the file system syncs.
+    await library.blobStore.flushAsync();
     const now = Date.now();
     library.transaction(() => {
       for (const item of batch) {
