@@ -174,6 +174,22 @@ describe('Library', () => {
     await expect.poll(() => page.locator('.cell[data-index="0"]').getAttribute('title')).toBe('train-00000.png');
   });
 
+  it('moves and extends the selection with the arrow keys, and removes labels with 0', async () => {
+    const unlabelled = () => page.getByTestId('view-unlabelled').locator('.count').textContent();
+    await page.locator('.cell[data-index="0"]').click();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('.cell[data-index="1"]').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toBe('3 selected');
+    await page.keyboard.press('Space'); // the focused (third) image leaves the selection
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toBe('2 selected');
+    await page.keyboard.press('0');
+    await expect.poll(unlabelled).toBe('2');
+    await page.keyboard.press('Control+z');
+    await expect.poll(unlabelled).toBe('0');
+  });
+
   it('shows the details of one image', async () => {
     await page.locator('.cell[data-index="0"]').click();
     const panel = page.getByTestId('detail-panel');
