@@ -293,4 +293,12 @@ describe('Library', () => {
     await page.keyboard.press('Escape');
     await page.getByTestId('shortcut-help').waitFor({ state: 'detached' });
   });
+
+  it('follows the dark colour scheme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('.cell[data-index="3"]').click();
+    await page.getByTestId('detail-panel').getByText('28 × 28 px').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'library-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 });
