@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .description('Write a dataset as one folder per label (ImageFolder layout), for other tools.')
     .argument('<folder>', 'new or empty folder to write into')
     .requiredOption('--dataset <name>', 'dataset to export')
-    .option('--library <dir>', 'library folder')
+    .option('--library <dir>', "library folder (default: the desktop app's)")
     .option('--include-excluded', 'also write images excluded from training')
     .option('--unlabelled <folder>', 'write unlabelled images into this sub-folder (default: leave them out)')
     .option('--json', 'print one JSON object with the summary on stdout')

@@ -1,6 +1,7 @@
 // `cgan-studio import <path> --library DIR [--dataset NAME] [--json]` and `import --sample`.
 import type { Command } from 'commander';
 import { importPath, type ImportProgress, type ImportSummary } from '../../library/import/importer.ts';
+import { defaultLibraryPath } from '../../api/paths.ts';
 import { Library } from '../../library/library.ts';
 import { SAMPLE_DATASET, sampleArchivePath } from '../../library/sample.ts';
 import { CliError, createOutput } from '../output.ts';
@@ -16,10 +17,9 @@ interface ImportFlags {
   fsync: boolean;
 }
 
+/** --library, else the library the desktop app uses (CGAN_STUDIO_LIBRARY or the user-data folder). */
 export function libraryDirOf(flag: string | undefined): string {
-  const dir = flag ?? process.env.CGAN_STUDIO_LIBRARY;
-  if (!dir) throw new CliError('no library folder: pass --library DIR (or set CGAN_STUDIO_LIBRARY).', 2);
-  return dir;
+  return flag ?? defaultLibraryPath();
 }
 
 function bar(p: ImportProgress): string {
@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .command('import')
     .description('Import a folder, .zip or manifest of labelled images into a dataset of the library.')
     .argument('[path]', 'folder (one sub-folder per label, or flat), .zip, or folder with labels.csv/.json')
-    .option('--library <dir>', 'library folder (created if missing)')
+    .option('--library <dir>', "library folder, created if missing (default: the desktop app's)")
     .option('--dataset <name>', 'dataset to import into (created if missing; default: the folder name)')
     .option('--sample', 'import the bundled Fashion-MNIST sample')
     .option('--keep-path', 'label = the whole folder path (animals/cat), not just the last folder (cat)')
