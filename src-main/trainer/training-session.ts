@@ -386,7 +386,7 @@ export class TrainingSession {
     if (health.kind === 'not-finite') {
       throw new TrainerFailure(
         'not-finite',
-        `${health.message}. The run stopped; its last good checkpoint (step ${this.folder.latestCheckpoint() ?? 'none'}) is kept. Try a lower learning rate.`,
+        `${health.message}. The run stopped; ${this.lastGood()} Try a lower learning rate.`,
       );
     }
     const now = performance.now();
@@ -413,6 +413,11 @@ export class TrainingSession {
       this.collapseWarnedAt = step;
       this.warn(health.code, health.message);
     }
+  }
+
+  private lastGood(): string {
+    const step = this.folder.latestCheckpoint();
+    return step === null ? 'no checkpoint had been written yet.' : `its last good checkpoint (step ${step}) is kept.`;
   }
 
   private warn(code: 'd-collapse' | 'no-variety', message: string): void {
@@ -450,7 +455,7 @@ export class TrainingSession {
     if (!this.gan.weightsFinite()) {
       throw new TrainerFailure(
         'not-finite',
-        `The weights became NaN or infinite by step ${this.gan.step}. The run stopped; its last good checkpoint (step ${this.folder.latestCheckpoint() ?? 'none'}) is kept. Try a lower learning rate.`,
+        `The weights became NaN or infinite by step ${this.gan.step}. The run stopped; ${this.lastGood()} Try a lower learning rate.`,
       );
     }
     const step = this.gan.step;

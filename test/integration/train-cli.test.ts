@@ -208,6 +208,16 @@ describe('bad input: one line, non-zero exit', () => {
     expect(errorLine(unwritable)).toMatch(/Cannot write to the run folder/);
   });
 
+  it('stops a run whose losses become NaN without writing a bad checkpoint', async () => {
+    const run = join(work, 'run-nan');
+    const result = await cli(
+      train(run, '--steps', '20', '--progress-every', '1', '--set', 'generatorLearningRate=1e30', '--set', 'discriminatorLearningRate=1e30'),
+    );
+    expect(result.code).not.toBe(0);
+    expect(errorLine(result)).toMatch(/NaN or infinite.*no checkpoint had been written yet/);
+    expect(existsSync(join(run, 'checkpoints'))).toBe(false);
+  });
+
   it('refuses a run folder of another dataset, and a changed dataset unless --force', async () => {
     const other = await cli(['train', '--images', images, '--run', join(work, 'run-a'), '--resume']);
     expect(errorLine(other)).toMatch(/belongs to dataset "shapes"/);
