@@ -46,6 +46,7 @@ const TIMEOUTS: Record<TrainerRequestType, number> = {
   'set-sample-interval': 60_000,
   // Trains the classifier on first use for a dataset.
   evaluate: 30 * 60_000,
+  shutdown: 10 * 60_000,
 };
 
 function newRunId(): string {
