@@ -1,3 +1,4 @@
+import { defaultLibraryPath } from '../../api/paths.ts';
 import { CliError } from '../output.ts';
 
 // Strict parsing of numeric flags: "--steps 1e3" or "--batch -4" is an error naming the
@@ -19,6 +20,7 @@ export function numberFlag(name: string, value: string | undefined, min: number,
   return n;
 }
 
-export function libraryDir(flag: string | undefined): string | undefined {
-  return flag ?? process.env.CGAN_STUDIO_LIBRARY;
+/** Like import/export: --library, else the desktop app's library (CGAN_STUDIO_LIBRARY or the user-data folder). */
+export function libraryDir(flag: string | undefined): string {
+  return flag ?? defaultLibraryPath();
 }

@@ -75,7 +75,6 @@ export function buildStartOptions(flags: TrainFlags): StartOptions {
     source = { kind: 'fashion-mnist', split: 'train', limit };
   } else {
     const library = libraryDir(flags.library);
-    if (!library) throw new CliError('no library folder: pass --library DIR (or set CGAN_STUDIO_LIBRARY)', 2);
     if (!flags.dataset) throw new CliError('no dataset: pass --dataset NAME', 2);
     // Absolute, because config.json keeps it for --resume and eval from any folder.
     source = { kind: 'library', libraryDir: resolve(library), datasetName: flags.dataset };
@@ -271,7 +270,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a conditional GAN on a library dataset (one run folder per run)')
-    .option('--library <dir>', 'library folder (or set CGAN_STUDIO_LIBRARY)')
+    .option('--library <dir>', "library folder (default: CGAN_STUDIO_LIBRARY or the desktop app's library)")
     .option('--dataset <name>', 'dataset of the library to train on')
     .option('--run <dir>', 'run folder: config, checkpoints, samples, metrics, exported generator')
     .option('--epochs <n>', 'train this many epochs in all (default 5)')
