@@ -305,4 +305,23 @@ describe('generator explorer', () => {
       await shared.close();
     }
   });
+
+  it("shares any checkpoint's weights, raw or EMA, as they are on screen", async () => {
+    await imageFor(5, 'square');
+    await page.selectOption('[data-testid="checkpoint-picker"]', '100');
+    await page.waitForSelector('[data-testid="generated-image"][data-weights="100:ema"]');
+    await page.click('[role="radio"]:has-text("Raw")');
+    await page.waitForSelector('[data-testid="generated-image"][data-weights="100:raw"]');
+    const screen = await canvasPixels(page, '[data-testid="generated-image"]');
+    const file = await downloadOf(() => page.click('[data-testid="share-page"]'));
+    const shared = await browser.newPage();
+    try {
+      await shared.goto(pathToFileURL(file.path).href);
+      await shared.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      expect(await shared.textContent('#status')).toContain('step 100');
+      expect(await canvasPixels(shared, '#image')).toEqual(screen);
+    } finally {
+      await shared.close();
+    }
+  });
 });

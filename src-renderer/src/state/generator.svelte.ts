@@ -2,7 +2,8 @@ import type { RunSummary } from '../../../src-main/api/contract/runs.ts';
 import type { GeneratorInfoDoc } from '../../../src-main/api/contract/generator.ts';
 import { studio } from '../lib/api/client.ts';
 import { useBestBackend, type RendererBackend } from '../lib/generator/backend.ts';
-import { computeDirections, type LatentDirection } from '../lib/generator/directions.ts';
+import type { LatentDirection } from '../lib/generator/directions.ts';
+import { computeDirectionsInWorker } from '../lib/generator/directions-client.ts';
 import {
   SIGMA_LIMIT,
   clampToSliders,
@@ -95,7 +96,10 @@ class GeneratorExplorer {
     const offs = [
       studio.on('run-status', refresh),
       studio.on('run-checkpoint', ({ runId }) => {
-        if (runId === this.runId) void this.refreshCheckpoints();
+        if (runId !== this.runId) return;
+        // A training run re-exports its generator at every checkpoint: follow it.
+        if (this.weights.checkpoint === null) void this.open(runId, this.weights);
+        else void this.refreshCheckpoints();
       }),
     ];
     return () => offs.forEach((off) => off());
@@ -157,11 +161,8 @@ class GeneratorExplorer {
     }
     this.directionsProgress = 0;
     try {
-      const directions = await computeDirections(generator, {
-        onProgress: async (fraction) => {
-          if (this.generator === generator) this.directionsProgress = fraction;
-          await new Promise((resolve) => setTimeout(resolve, 0));
-        },
+      const directions = await computeDirectionsInWorker(generator, (fraction) => {
+        if (this.generator === generator) this.directionsProgress = fraction;
       });
       if (this.generator !== generator) return;
       this.directions = directions;
@@ -281,6 +282,8 @@ class GeneratorExplorer {
       const pixels = generator.render(this.z, y, 1);
       if (canvas.width !== size) canvas.width = canvas.height = size;
       canvas.getContext('2d')!.putImageData(new ImageData(pixels, size, size), 0, 0);
+      // Which weights drew these pixels (for people inspecting the page, and for tests).
+      canvas.dataset.weights = `${generator.weights.checkpoint ?? 'export'}:${generator.weights.ema ? 'ema' : 'raw'}`;
     }
     const done = performance.now();
     this.computeMs = done - started;

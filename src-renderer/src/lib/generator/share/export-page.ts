@@ -1,20 +1,18 @@
 /// <reference types="vite/client" />
 import runtimeUrl from './page-runtime.ts?worker&url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import { studio } from '../../api/client.ts';
 import type { LatentDirection } from '../directions.ts';
-import type { WeightsChoice } from '../model.ts';
+import { artifactsOf } from '../directions-client.ts';
+import type { LoadedGenerator } from '../model.ts';
 import { blobToBase64 } from '../raster.ts';
 import { PAYLOAD_ELEMENT_ID, type SharePayload } from './payload.ts';
-import { generatorInfo } from '../../../../../src-main/api/contract/generator.ts';
 
 // A self-contained page for a generator: the model and weights as base64 JSON, the page
 // runtime (its own small tfjs bundle) inline, no network. It opens from file://.
 
 export interface ShareOptions {
-  runId: string;
   title: string;
-  weights: WeightsChoice;
+  generator: LoadedGenerator;
   directions: LatentDirection[] | null;
   seed: number;
   label: number;
@@ -33,21 +31,24 @@ const escapeHtml = (text: string) =>
 /** Keeps `</script>` and `<!--` inside inlined text from ending the script element. */
 const scriptSafe = (text: string) => text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
+/** The page for the weights in view (the export or any checkpoint, EMA or raw), as they are in memory. */
 export async function buildSharePage(options: ShareOptions): Promise<string> {
-  if (options.weights.checkpoint !== null) {
-    throw new Error('Share pages carry the exported generator: switch the weights to "Latest export" first.');
-  }
-  const file = (path: string) => fetchOk(studio.fileUrl(`run/${options.runId}/generator/${path}`), `the run's ${path}`);
-  const [info, modelJson, weights, runtime, wasm] = await Promise.all([
-    file('generator.json').then(async (r) => generatorInfo.parse(await r.json())),
-    file('model.json').then((r) => r.json() as Promise<SharePayload['modelJson']>),
-    file('weights.bin').then((r) => r.blob()),
+  const { generator } = options;
+  const [artifacts, runtime, wasm] = await Promise.all([
+    artifactsOf(generator),
     fetchOk(runtimeUrl, 'the page runtime').then((r) => r.text()),
     fetchOk(wasmSimd, 'the WebAssembly backend').then((r) => r.blob()),
   ]);
   if (/^\s*import\s/m.test(runtime)) {
     throw new Error('The page runtime is not bundled (development server): build the studio to export pages.');
   }
+  const data = artifacts.weightData!;
+  const weights = new Blob(Array.isArray(data) ? data : [data]);
+  const info = generator.info;
+  const modelJson: SharePayload['modelJson'] = {
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+  };
   const payload: SharePayload = {
     title: options.title,
     info,
