@@ -231,11 +231,23 @@ export class Curation {
     });
   }
 
+  /** Puts a label back under its old id, unless its name was taken meanwhile (an import can do that). */
+  #restore(label: Label): void {
+    const clash = this.#repos.labels.byName(label.datasetId, label.name);
+    if (clash) {
+      throw new LibraryError(
+        'conflict',
+        `Cannot bring back the label "${label.name}": a label of that name exists again. Rename or merge that one first.`,
+      );
+    }
+    this.#repos.labels.restore(label);
+  }
+
   #apply(datasetId: number, action: Action): void {
     const { labels, images } = this.#repos;
     switch (action.kind) {
       case 'label-create':
-        labels.restore(action.label);
+        this.#restore(action.label);
         return;
       case 'label-rename':
         labels.rename(action.labelId, action.to);
@@ -279,12 +291,12 @@ export class Curation {
         labels.recolour(action.labelId, action.from);
         return;
       case 'label-delete':
-        labels.restore(action.label);
+        this.#restore(action.label);
         images.setLabel(datasetId, action.imageIds, action.label.id);
         return;
       case 'label-merge':
         for (const s of action.sources) {
-          labels.restore(s.label);
+          this.#restore(s.label);
           images.setLabel(datasetId, s.imageIds, s.label.id);
         }
         return;

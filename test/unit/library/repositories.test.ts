@@ -191,3 +191,14 @@ describe('import jobs', () => {
     expect(repos.importJobs.get(other)!.status).toBe('interrupted');
   });
 });
+
+describe('undo after an import re-created a name', () => {
+  it('refuses to bring back a label whose name is taken, and changes nothing', () => {
+    const cat = curation.createLabel(datasetId, 'cat');
+    curation.deleteLabel(datasetId, cat.id);
+    repos.transaction(() => repos.labels.create(datasetId, 'cat')); // as an import would
+    expect(() => curation.undo(datasetId)).toThrow(/exists again/);
+    expect(curation.history(datasetId).canUndo).toBe(true);
+    expect(labelsOf()).toEqual([['cat', 0]]);
+  });
+});
