@@ -198,6 +198,24 @@ describe('Train', () => {
     await page.waitForTimeout(1500);
     expect(await lastStep()).toBe(before);
 
+    // Save a checkpoint now, and change the sample interval, while paused.
+    await page.getByTestId('save-checkpoint').click();
+    const saved = page.getByRole('status').getByText(/Checkpoint saved at step/);
+    await saved.waitFor();
+    const savedStep = Number((await saved.textContent())!.replace(/[^\d]/g, ''));
+    const afterSave = (await call('run-get', { runId })) as { checkpoints: number[] };
+    expect(afterSave.checkpoints).toContain(savedStep);
+    await page.getByTestId('sample-interval').fill('10');
+    await page.getByTestId('sample-interval').press('Enter');
+    await expect
+      .poll(
+        async () =>
+          ((await call('run-get', { runId })) as { run: { config: { sampleInterval: number } } }).run.config
+            .sampleInterval,
+      )
+      .toBe(10);
+
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
     await page.keyboard.press('Space');
     await expect.poll(runStatus).toBe('training');
     await expect.poll(shownStep, { timeout: 60_000 }).toBeGreaterThan(pausedAt);
@@ -244,7 +262,8 @@ describe('Train', () => {
     await page.locator('body').click({ position: { x: 5, y: 400 } });
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
-    expect(await page.getByTestId('grid-step').textContent()).toBe(`step ${STEPS - 2 * TINY.sampleEvery}`);
+    const { grids } = (await call('run-get', { runId })) as { grids: Array<{ step: number }> };
+    expect(await page.getByTestId('grid-step').textContent()).toBe(`step ${grids.at(-3)!.step}`);
     await page.getByRole('button', { name: 'Latest' }).click();
     expect(await page.getByTestId('grid-step').textContent()).toBe(`step ${STEPS}`);
     await page.screenshot({ path: join(SHOTS, 'train-done.png') });
