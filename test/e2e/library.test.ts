@@ -235,6 +235,18 @@ describe('Library', () => {
     await expect.poll(labelCounts).toEqual({ finch: 4, robin: 3, wren: 2 });
   });
 
+  it('cancels an import while its files are uploading', async () => {
+    const folder = writeFolder('many', { a: 1500, b: 1500 }, 1000);
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    const card = page.getByTestId('import-progress');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('cancelled while uploading').waitFor();
+    await card.waitFor({ state: 'detached' });
+    await page.getByTestId('dataset-picker').click();
+    expect(await page.getByRole('menuitem', { name: /^many/ }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+  });
+
   it('creates, renames, recolours, merges and deletes labels', async () => {
     await page.getByTestId('new-label').click();
     await page.getByTestId('prompt-dialog').locator('input').fill('sparrow');

@@ -199,7 +199,10 @@ class Importer {
       }
       const session = sessionId();
       const uploaded = await this.#upload(session, item.files);
-      if (!uploaded) return null;
+      if (!uploaded) {
+        if (this.#cancelled) notices.push('info', `Import of ${item.title} cancelled while uploading: nothing was imported.`);
+        return null;
+      }
       source = { type: 'upload', session };
     }
     if (!source) return null;
