@@ -65,7 +65,12 @@ interface ScrollFigures {
 }
 
 /** Scrolls the grid by `pxPerFrame` on every animation frame for `seconds`, measuring each frame. */
-function scroll(page: Page, pxPerFrame: number, seconds: number, mode: 'steady' | 'jumps'): Promise<ScrollFigures> {
+function scroll(
+  page: Page,
+  pxPerFrame: number,
+  seconds: number,
+  mode: 'steady' | 'jumps' | 'watch',
+): Promise<ScrollFigures> {
   return page.evaluate(
     ({ pxPerFrame, seconds, mode }) =>
       new Promise<ScrollFigures>((resolve) => {
@@ -117,11 +122,13 @@ function scroll(page: Page, pxPerFrame: number, seconds: number, mode: 'steady' 
           if (frames.length % 5 === 0) setTimeout(sampleBlank);
           if (mode === 'steady') {
             top = top + pxPerFrame > maxTop ? 0 : top + pxPerFrame;
-          } else {
+            viewport.scrollTop = top;
+          } else if (mode === 'jumps') {
             // Dragging the scroll thumb: far jumps to random places.
             top = Math.random() * maxTop;
+            viewport.scrollTop = top;
           }
-          viewport.scrollTop = top;
+          // 'watch': something else scrolls (a synthesized wheel gesture); only measure.
           if (now - start < seconds * 1000) requestAnimationFrame(tick);
           else {
             observer.disconnect();
@@ -142,7 +149,12 @@ function scroll(page: Page, pxPerFrame: number, seconds: number, mode: 'steady' 
               loafScriptShare: loaf.length ? loafScript / loaf.reduce((a, b) => a + b, 0) : 0,
               loafRenderShare: loaf.length ? loafStyleLayout / loaf.reduce((a, b) => a + b, 0) : 0,
               blankFrameShare: samples ? blankSamples / samples : 0,
-              rowsScrolled: mode === 'steady' ? Math.round((frames.length * pxPerFrame) / rowHeight) : 0,
+              rowsScrolled:
+                mode === 'steady'
+                  ? Math.round((frames.length * pxPerFrame) / rowHeight)
+                  : mode === 'watch'
+                    ? Math.round(Math.abs(viewport.scrollTop - top) / rowHeight)
+                    : 0,
             });
           }
         };
@@ -256,6 +268,22 @@ export const libraryGridSection: BenchSection = {
       const steady = await scroll(page, 120, seconds, 'steady');
       const fast = await scroll(page, 900, seconds, 'steady');
       const jumps = await scroll(page, 0, seconds, 'jumps');
+      // A real wheel scroll: Chromium's own gesture synthesizer, scrolled on the compositor
+      // like a person's mouse wheel, while the page only measures.
+      await page.evaluate(() => {
+        document.querySelector('[data-testid="image-grid"]')!.scrollTop = 0;
+      });
+      const box = (await grid.boundingBox())!;
+      const cdp = await page.context().newCDPSession(page);
+      const watching = scroll(page, 0, seconds, 'watch');
+      await cdp.send('Input.synthesizeScrollGesture', {
+        x: Math.round(box.x + box.width / 2),
+        y: Math.round(box.y + box.height / 2),
+        yDistance: -8000 * seconds,
+        speed: 8000,
+        gestureSourceType: 'mouse',
+      });
+      const wheel = await watching;
 
       step('selecting by search + Ctrl+A, relabelling');
       // 10,000 selected by query: the file names train-00000 … train-09999.
@@ -280,7 +308,15 @@ export const libraryGridSection: BenchSection = {
       const relabelMs = await timeKey(page, String(position + 1), labelName, expected);
       const undoMs = await timeKey(page, 'Control+z', labelName, before);
 
-      const result = { images: total, steady, fast, jumps, relabel: { selected, ms: relabelMs }, undo: { ms: undoMs } };
+      const result = {
+        images: total,
+        steady,
+        fast,
+        jumps,
+        wheel,
+        relabel: { selected, ms: relabelMs },
+        undo: { ms: undoMs },
+      };
       if (options.json) {
         console.log(JSON.stringify({ section: 'library-grid', ...result }));
       } else {
@@ -290,6 +326,7 @@ export const libraryGridSection: BenchSection = {
         console.log(line('scroll 120 px per frame', steady));
         console.log(line('fling: 900 px per frame', fast));
         console.log(line('jump to random places', jumps));
+        console.log(line('wheel gesture, 8,000 px/s', wheel));
         console.log(
           `relabel ${selected.toLocaleString()} selected (Ctrl+A, key ${position + 1}) → counts on screen: ${relabelMs.toFixed(0)} ms`,
         );
