@@ -427,3 +427,14 @@ describe('Concat and SplitV on wasm', () => {
     tf.dispose([x, onCpu, ...ours]);
   });
 });
+
+describe.each(['wasm', 'cpu'] as const)('LeakyReLU gradient on %s', (backend) => {
+  it('is dy where x > 0 and alpha · dy elsewhere', () => {
+    void tf.setBackend(backend);
+    const x = tf.tensor1d([-2, -0.5, 0, 0.25, 3]);
+    const dy = tf.tensor1d([1, 2, 3, 4, 5]);
+    const gradient = tf.grad((input: tf.Tensor) => tf.leakyRelu(input, 0.2))(x, dy);
+    expectClose(gradient.dataSync(), Float32Array.from([0.2, 0.4, 0.6, 4, 5]));
+    tf.dispose([x, dy, gradient]);
+  });
+});

@@ -14,6 +14,7 @@ import type { OnnxRuntime } from './native/onnx-runtime.ts';
 import { nativeReduce } from './native/reduce-kernels.ts';
 import { concatByRows, splitByRows } from './channel-copies.ts';
 import { identityWithoutCopy } from './identity.ts';
+import { leakyReluGradient } from './leaky-relu-gradient.ts';
 import { tileByBlocks } from './tile.ts';
 
 /** Builds a kernel from what tfjs registered before (for kernels that wrap or fall back to it). */
@@ -90,6 +91,9 @@ function install(backend: BackendName, kernelName: string, make: KernelMaker): v
  * names of the kernels now replaced.
  */
 export function registerProjectKernels(backend: BackendName, runtime?: OnnxRuntime): string[] {
+  // Gradients are registered for every backend at once; this one only saves passes, so
+  // it is set with the kernels of the backends it was measured on.
+  if (backend !== 'tensorflow') tf.registerGradient(leakyReluGradient);
   const portable = portableKernels(backend);
   const chosen =
     runtime != null && backend !== 'tensorflow' ? { ...portable, ...nativeKernels(runtime, portable) } : portable;
