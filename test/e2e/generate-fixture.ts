@@ -16,6 +16,8 @@ import { Library } from '../../src-main/library/library.ts';
 import { RunFolder, type GeneratorInfo } from '../../src-main/trainer/run-folder.ts';
 
 export const FIXTURE_LABELS = ['circle', 'square', 'triangle'];
+/** The engine's default latent size, which the fixture keeps. */
+const LATENT_ROWS = 100;
 
 export interface FixtureRun {
   runId: string;
@@ -38,8 +40,12 @@ function redraw(model: tfl.LayersModel, rng: Rng): void {
     const name = weight.originalName;
     let values: Float32Array;
     if (name.endsWith('/kernel') && shape.length === 2) {
+      // [latentDim + labels, units]; the label rows are stronger, so a label is a look.
       const std = Math.sqrt(2 / shape[0]);
-      values = rng.normals(variable.size).map((v) => v * std);
+      const labelRows = shape[0] - LATENT_ROWS;
+      values = rng
+        .normals(variable.size)
+        .map((v, i) => v * std * (Math.floor(i / shape[1]) >= shape[0] - labelRows ? 5 : 1));
     } else if (name.endsWith('/kernel')) {
       // [kh, kw, out, in]
       const [kh, kw, out, inputs] = shape;

@@ -133,6 +133,45 @@ describe('generator explorer', () => {
     expect(await canvasPixels(page, '[data-testid="generated-image"]')).toEqual(before);
   });
 
+  it('answers the keyboard: arrows for the label, R for a new seed unless locked, 0 to reset', async () => {
+    await imageFor(1234, 'circle');
+    await page.click('[data-testid="generated-image"]');
+    let frames = await frameCount(page);
+    await page.keyboard.press('ArrowRight');
+    await nextFrame(page, frames);
+    expect(await page.getAttribute('[data-label="square"]', 'aria-selected')).toBe('true');
+    await page.keyboard.press('l');
+    await page.keyboard.press('r');
+    expect(await page.inputValue('[data-testid="seed"]')).toBe('1234');
+    await page.keyboard.press('l');
+    frames = await frameCount(page);
+    await page.keyboard.press('r');
+    await nextFrame(page, frames);
+    expect(await page.inputValue('[data-testid="seed"]')).not.toBe('1234');
+  });
+
+  it('truncation redraws the seed with every component within ±t', async () => {
+    await imageFor(1234, 'circle');
+    const values = () =>
+      page.$$eval('[data-testid^="latent-"]', (inputs) => inputs.map((i) => Number((i as HTMLInputElement).value)));
+    expect(Math.max(...(await values()).map(Math.abs))).toBeGreaterThan(0.5);
+    await page.$eval('[data-testid="truncation"]', (input) => {
+      (input as HTMLInputElement).value = '0.5';
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="truncation"] + output')?.textContent === '±0.5σ',
+    );
+    expect(Math.max(...(await values()).map(Math.abs))).toBeLessThanOrEqual(0.5);
+    await page.$eval('[data-testid="truncation"]', (input) => {
+      (input as HTMLInputElement).value = '3';
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="truncation"] + output')?.textContent === 'off',
+    );
+  });
+
   it('reports the input-to-pixels latency for one 64×64 RGB image', async () => {
     await imageFor(1234, 'square');
     const figures = await measureLatency(page, 60);

@@ -58,6 +58,14 @@ function transposeConvolution(args: { inputs: NamedTensorInfoMap; attrs?: unknow
   }
 }
 
+/** Drops the kept copies of these tensors' filters (a generator being disposed). */
+export function releaseCachedFilters(dataIds: readonly object[]): void {
+  for (const id of dataIds) {
+    transposed.get(id)?.dispose();
+    transposed.delete(id);
+  }
+}
+
 let registered = false;
 
 function replace(kernelName: string, backendName: string, make: (stock: KernelFunc) => KernelFunc): void {

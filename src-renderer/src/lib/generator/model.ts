@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { releaseCachedFilters } from './kernels.ts';
 import { generatorInfo, type GeneratorInfoDoc } from '../../../../src-main/api/contract/generator.ts';
 
 // A run's generator in this window: the exported tfjs layers model, optionally with the
@@ -53,6 +54,7 @@ export class LoadedGenerator {
   }
 
   dispose(): void {
+    releaseCachedFilters(this.model.weights.map((w) => w.read().dataId));
     this.model.dispose();
   }
 }
