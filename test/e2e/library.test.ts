@@ -298,6 +298,31 @@ describe('Library', () => {
     await page.getByTestId('export-dialog').getByRole('button', { name: 'Done' }).click();
   });
 
+  it('creates, renames and deletes a dataset', async () => {
+    const picker = page.getByTestId('dataset-picker');
+    await picker.click();
+    await page.getByRole('menuitem', { name: 'New dataset…' }).click();
+    await page.getByTestId('prompt-dialog').locator('input').fill('Scratch');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => picker.textContent()).toContain('Scratch');
+    await page.getByText('This dataset is empty').waitFor();
+
+    await picker.click();
+    await page.getByRole('menuitem', { name: 'Rename “Scratch”…' }).click();
+    await page.getByTestId('prompt-dialog').locator('input').fill('Scratch pad');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => picker.textContent()).toContain('Scratch pad');
+
+    await picker.click();
+    await page.getByRole('menuitem', { name: 'Delete “Scratch pad”…' }).click();
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Delete dataset' }).click();
+    await expect.poll(() => picker.textContent()).not.toContain('Scratch');
+    await picker.click();
+    expect(await page.getByRole('menuitem', { name: /Scratch/ }).count()).toBe(0);
+    await page.getByRole('menuitem', { name: /^Fashion-MNIST sample/ }).click();
+    await expect.poll(gridTotal).toBe(3000);
+  });
+
   it('shows every keyboard shortcut with ?', async () => {
     await page.keyboard.press('?');
     await page.getByTestId('shortcut-help').waitFor();
