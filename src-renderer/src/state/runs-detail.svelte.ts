@@ -83,6 +83,7 @@ export class RunDetail {
   }
 
   addWarning(warning: EngineWarning): void {
+    if (this.warnings.some((w) => w.step === warning.step && w.message === warning.message)) return;
     this.warnings = [...this.warnings, warning];
   }
 

@@ -91,17 +91,37 @@ class Runs {
     }
   }
 
+  /**
+   * Hands a run event to the opened run. Events that arrive while that run's history is
+   * still being read are kept and replayed on it, so no point falls between the two.
+   * Returns whether the opened (or opening) run took it.
+   */
+  #toDetail(runId: string, apply: (detail: RunDetail) => void): boolean {
+    if (this.#opening?.id === runId) this.#opening.pending.push(apply);
+    else if (this.detail?.id === runId) apply(this.detail);
+    else return false;
+    return true;
+  }
+
+  #opening: { id: string; pending: Array<(detail: RunDetail) => void> } | null = null;
+
   async open(runId: string): Promise<void> {
     this.selectedId = runId;
     this.panel = 'run';
     localStorage.setItem(LAST_RUN, runId);
+    const opening = { id: runId, pending: [] as Array<(detail: RunDetail) => void> };
+    this.#opening = opening;
     try {
       const data = await studio.call('run-get', { runId });
-      if (this.selectedId !== runId) return;
-      this.detail = new RunDetail(data);
+      if (this.selectedId !== runId || this.#opening !== opening) return;
+      const detail = new RunDetail(data);
+      for (const apply of opening.pending) apply(detail);
+      this.detail = detail;
       void this.detail.loadLabels();
     } catch (error) {
       notices.error(error);
+    } finally {
+      if (this.#opening === opening) this.#opening = null;
     }
   }
 
@@ -156,22 +176,22 @@ class Runs {
       }),
       studio.on('run-progress', (event) => {
         this.#patch(event.runId, { lastStep: event.step, totalSteps: event.totalSteps });
-        if (this.detail?.id === event.runId) this.detail.addProgress(event);
+        this.#toDetail(event.runId, (d) => d.addProgress(event));
       }),
       studio.on('run-sample-grid', ({ runId, step, path }) => {
         this.#patch(runId, { thumbnail: path });
-        if (this.detail?.id === runId) this.detail.addGrid({ step, path });
+        this.#toDetail(runId, (d) => d.addGrid({ step, path }));
       }),
       studio.on('run-checkpoint', ({ runId, step }) => {
         this.#patch(runId, { lastCheckpointStep: step });
-        if (this.detail?.id === runId) this.detail.addCheckpoint(step);
+        this.#toDetail(runId, (d) => d.addCheckpoint(step));
       }),
       studio.on('run-warning', ({ runId, step, message }) => {
-        if (this.detail?.id === runId) this.detail.addWarning({ step, message });
-        else notices.push('warning', `${this.list.find((r) => r.id === runId)?.name ?? runId}: ${message}`);
+        if (!this.#toDetail(runId, (d) => d.addWarning({ step, message })))
+          notices.push('warning', `${this.list.find((r) => r.id === runId)?.name ?? runId}: ${message}`);
       }),
       studio.on('run-evaluation', ({ runId, ...evaluation }) => {
-        if (this.detail?.id === runId) this.detail.addEvaluation(evaluation);
+        this.#toDetail(runId, (d) => d.addEvaluation(evaluation));
       }),
       // Events missed while the connection was down: read the history again.
       studio.transport.onStatus((connected) => {
