@@ -28,15 +28,30 @@ function perImage(rng: Rng, batch: number, draw: () => number): tf.Tensor4D {
 function color(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
   const [batch, , , channels] = x.shape;
   // Brightness: shift by U(-0.5, 0.5).
-  let y: tf.Tensor4D = tf.add(x, perImage(rng, batch, () => rng.next() - 0.5));
+  let y: tf.Tensor4D = tf.add(
+    x,
+    perImage(rng, batch, () => rng.next() - 0.5),
+  );
   // Saturation: scale the distance from the grey value by U(0, 2) (colour images only).
   if (channels > 1) {
     const grey = tf.mean(y, 3, true);
-    y = tf.add(tf.mul(tf.sub(y, grey), perImage(rng, batch, () => rng.next() * 2)), grey);
+    y = tf.add(
+      tf.mul(
+        tf.sub(y, grey),
+        perImage(rng, batch, () => rng.next() * 2),
+      ),
+      grey,
+    );
   }
   // Contrast: scale the distance from the image mean by U(0.5, 1.5).
   const mean = tf.mean(y, [1, 2, 3], true);
-  return tf.add(tf.mul(tf.sub(y, mean), perImage(rng, batch, () => rng.next() + 0.5)), mean);
+  return tf.add(
+    tf.mul(
+      tf.sub(y, mean),
+      perImage(rng, batch, () => rng.next() + 0.5),
+    ),
+    mean,
+  );
 }
 
 /**
@@ -57,11 +72,15 @@ function translation(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
     for (let r = 0; r < height; r++) if (r - dy >= 0 && r - dy < height) rows[(b * height + r) * height + r - dy] = 1;
     for (let c = 0; c < width; c++) if (c - dx >= 0 && c - dx < width) columns[(b * width + c) * width + c - dx] = 1;
   }
-  const shiftedRows = tf.matMul(tf.tensor3d(rows, [batch, height, height]), tf.reshape(x, [batch, height, width * channels]));
-  const byColumn = tf.reshape(
-    tf.transpose(tf.reshape(shiftedRows, [batch, height, width, channels]), [0, 2, 1, 3]),
-    [batch, width, height * channels],
+  const shiftedRows = tf.matMul(
+    tf.tensor3d(rows, [batch, height, height]),
+    tf.reshape(x, [batch, height, width * channels]),
   );
+  const byColumn = tf.reshape(tf.transpose(tf.reshape(shiftedRows, [batch, height, width, channels]), [0, 2, 1, 3]), [
+    batch,
+    width,
+    height * channels,
+  ]);
   const shifted = tf.matMul(tf.tensor3d(columns, [batch, width, width]), byColumn);
   return tf.transpose(tf.reshape(shifted, [batch, width, height, channels]), [0, 2, 1, 3]);
 }

@@ -4,7 +4,14 @@ import { Adam } from './adam.ts';
 import './chained-ops.ts';
 import { diffAugment } from './augment.ts';
 import type { GanConfig } from './config.ts';
-import { allVariables, buildDiscriminator, buildGenerator, initializeWeights, labelInput, trainableVariables } from './models.ts';
+import {
+  allVariables,
+  buildDiscriminator,
+  buildGenerator,
+  initializeWeights,
+  labelInput,
+  trainableVariables,
+} from './models.ts';
 import { derivedRng, type Rng } from './rng.ts';
 
 /** One batch of real images, already scaled to [-1, 1], and their label indices. */
@@ -84,8 +91,7 @@ export class Gan {
       const real = tf.tensor4d(batch.images, [size, config.imageSize, config.imageSize, config.channels]);
       const label = labelInput(batch.labels, config.numClasses);
       const z = tf.tensor2d(latent, [size, config.latentDim]);
-      const augment = (x: tf.Tensor4D) =>
-        config.augment.length > 0 ? diffAugment(x, config.augment, this.rng) : x;
+      const augment = (x: tf.Tensor4D) => (config.augment.length > 0 ? diffAugment(x, config.augment, this.rng) : x);
       const realTarget = tf.fill([size, 1], config.realLabel);
       const ones = tf.ones([size, 1]);
       const zeros = tf.zeros([size, 1]);

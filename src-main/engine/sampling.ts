@@ -65,8 +65,8 @@ export function renderSampleGrid(
     variety.push(rowVariety(images, columns, size * size * channels));
     for (let col = 0; col < columns; col++) {
       for (let y = 0; y < size; y++) {
-        const from = ((col * size + y) * size) * channels;
-        const to = (((row * (size + GAP) + y) * width) + col * (size + GAP)) * channels;
+        const from = (col * size + y) * size * channels;
+        const to = ((row * (size + GAP) + y) * width + col * (size + GAP)) * channels;
         pixels.set(images.subarray(from, from + size * channels), to);
       }
     }

@@ -70,7 +70,8 @@ export function deserializeGan(serialized: SerializedGan, config: GanConfig = se
     const seen = new Set<string>();
     for (const entry of state.tensors) {
       const variable = targets[entry.group][entry.index];
-      if (!variable) throw new Error(`the saved state has an extra tensor ${entry.group}[${entry.index}] (${entry.name})`);
+      if (!variable)
+        throw new Error(`the saved state has an extra tensor ${entry.group}[${entry.index}] (${entry.name})`);
       const size = entry.shape.reduce((a, b) => a * b, 1);
       if (variable.shape.join('x') !== entry.shape.join('x')) {
         throw new Error(

@@ -19,7 +19,10 @@ export class BatchPlan {
   private order: Uint32Array = new Uint32Array(0);
   private classOrders: Uint32Array[] = [];
 
-  constructor(images: PackedImages, options: { batchSize: number; seed: number; classBalanced: boolean; numClasses: number }) {
+  constructor(
+    images: PackedImages,
+    options: { batchSize: number; seed: number; classBalanced: boolean; numClasses: number },
+  ) {
     if (images.count === 0) throw new Error('no images to train on');
     this.images = images;
     this.seed = options.seed;

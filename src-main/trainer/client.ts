@@ -1,7 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ErrorCode, ReplyValues, TrainerEvent, TrainerMessage, TrainerRequest, TrainerRequestType } from './protocol.ts';
+import type {
+  ErrorCode,
+  ReplyValues,
+  TrainerEvent,
+  TrainerMessage,
+  TrainerRequest,
+  TrainerRequestType,
+} from './protocol.ts';
 
 // The host side of the trainer protocol. Every request resolves or rejects exactly once:
 // with its reply, with TrainerExitedError when the process ends first, or with a
@@ -80,7 +87,10 @@ export class TrainerClient {
       const timer =
         timeoutMs > 0
           ? setTimeout(() => {
-              if (this.pending.delete(id)) reject(new TrainerRequestError('timeout', `The trainer did not answer "${type}" within ${timeoutMs} ms.`));
+              if (this.pending.delete(id))
+                reject(
+                  new TrainerRequestError('timeout', `The trainer did not answer "${type}" within ${timeoutMs} ms.`),
+                );
             }, timeoutMs)
           : null;
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });

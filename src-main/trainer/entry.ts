@@ -1,7 +1,14 @@
 // The trainer process (DESIGN §3): started with child_process.fork (CLI, web mode) or
 // Electron's utilityProcess.fork, it hosts the engine and talks only through messages
 // (./protocol.ts). If it dies, its host survives and the run resumes from a checkpoint.
-import type { ErrorCode, ReplyValues, TrainerEvent, TrainerMessage, TrainerRequest, TrainerRequestType } from './protocol.ts';
+import type {
+  ErrorCode,
+  ReplyValues,
+  TrainerEvent,
+  TrainerMessage,
+  TrainerRequest,
+  TrainerRequestType,
+} from './protocol.ts';
 import { initBackend } from '../engine/backend.ts';
 import { evaluateRun } from './evaluate.ts';
 import { TrainerFailure, TrainingSession } from './training-session.ts';
@@ -31,7 +38,8 @@ function fail(id: number, code: ErrorCode, message: string): void {
   post({ type: 'reply', id, ok: false, error: { code, message } });
 }
 
-type State = { kind: 'idle' } | { kind: 'preparing'; stopIds: number[] } | { kind: 'running'; session: TrainingSession };
+type State =
+  { kind: 'idle' } | { kind: 'preparing'; stopIds: number[] } | { kind: 'running'; session: TrainingSession };
 let state: State = { kind: 'idle' };
 
 function failureOf(error: unknown): TrainerFailure {
@@ -107,7 +115,11 @@ function handle(message: unknown): void {
   const { id } = message;
   const running = state.kind === 'running' ? state.session : null;
   const notRunning = () =>
-    fail(id, 'not-running', state.kind === 'preparing' ? 'The run is still preparing.' : 'No run is training in this trainer.');
+    fail(
+      id,
+      'not-running',
+      state.kind === 'preparing' ? 'The run is still preparing.' : 'No run is training in this trainer.',
+    );
   switch (message.type) {
     case 'start':
       void start(id, message);
@@ -135,7 +147,11 @@ function handle(message: unknown): void {
       return;
     case 'set-sample-interval':
       if (!Number.isInteger(message.steps) || message.steps < 1) {
-        fail(id, 'bad-request', `the sample interval must be a whole number of steps ≥ 1, not ${String(message.steps)}`);
+        fail(
+          id,
+          'bad-request',
+          `the sample interval must be a whole number of steps ≥ 1, not ${String(message.steps)}`,
+        );
       } else if (running) {
         running.setSampleInterval(message.steps);
         reply<'set-sample-interval'>(id, { steps: message.steps });
@@ -153,7 +169,8 @@ function handle(message: unknown): void {
       return;
     }
     case 'evaluate':
-      if (state.kind !== 'idle') fail(id, 'busy', 'This trainer is training: evaluate when the run is stopped, or in another trainer.');
+      if (state.kind !== 'idle')
+        fail(id, 'busy', 'This trainer is training: evaluate when the run is stopped, or in another trainer.');
       else void evaluate(id, message);
       return;
     default:
@@ -173,6 +190,8 @@ if (parentPort) {
   // Ctrl-C in a terminal reaches the whole process group; the host decides what to do.
   process.on('SIGINT', () => undefined);
 } else {
-  process.stderr.write('The trainer runs as a child process: start it with child_process.fork or utilityProcess.fork.\n');
+  process.stderr.write(
+    'The trainer runs as a child process: start it with child_process.fork or utilityProcess.fork.\n',
+  );
   process.exit(2);
 }

@@ -98,9 +98,20 @@ export async function evaluateRun(runDir: string, options: EvalOptions = {}): Pr
     onStatus(`warning: dataset "${source.name}" changed since the run started; judging against its current images`);
   }
   const { config } = manifest;
-  const packed = await loadPackedImages(source, config.imageSize, config.channels, source.cacheDir ?? join(folder.dir, 'cache'));
+  const packed = await loadPackedImages(
+    source,
+    config.imageSize,
+    config.channels,
+    source.cacheDir ?? join(folder.dir, 'cache'),
+  );
   const labels = manifest.dataset.labels;
-  const images = { size: config.imageSize, channels: config.channels, pixels: packed.pixels, labels: packed.labels, count: packed.count };
+  const images = {
+    size: config.imageSize,
+    channels: config.channels,
+    pixels: packed.pixels,
+    labels: packed.labels,
+    count: packed.count,
+  };
   const cacheDir = source.cacheDir ?? join(folder.dir, 'cache');
   mkdirSync(cacheDir, { recursive: true });
   const { model: classifier, info } = await loadOrTrainClassifier(
@@ -122,7 +133,12 @@ export async function evaluateRun(runDir: string, options: EvalOptions = {}): Pr
     for (let label = 0; label < labels.length; label++) {
       for (let start = 0; start < perLabel; start += 250) {
         const n = Math.min(250, perLabel - start);
-        const pixels = generateImages(generator.model, generator.config, new Int32Array(n).fill(label), rng.normals(n * config.latentDim));
+        const pixels = generateImages(
+          generator.model,
+          generator.config,
+          new Int32Array(n).fill(label),
+          rng.normals(n * config.latentDim),
+        );
         generated.set(pixels, (label * perLabel + start) * perImage);
         requested.fill(label, label * perLabel + start, label * perLabel + start + n);
       }

@@ -28,7 +28,12 @@ export async function loadRunGenerator(
     return {
       model,
       labels: info.labels,
-      config: { imageSize: info.imageSize as GanConfig['imageSize'], channels: info.channels, numClasses: info.labels.length, latentDim: info.latentDim },
+      config: {
+        imageSize: info.imageSize as GanConfig['imageSize'],
+        channels: info.channels,
+        numClasses: info.labels.length,
+        latentDim: info.latentDim,
+      },
       step: info.step,
       ema: info.ema,
       dispose: () => model.dispose(),

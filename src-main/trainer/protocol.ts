@@ -63,14 +63,7 @@ export interface ReplyValues {
 }
 
 export type ErrorCode =
-  | 'bad-request'
-  | 'busy'
-  | 'not-running'
-  | 'dataset'
-  | 'run-folder'
-  | 'backend'
-  | 'not-finite'
-  | 'internal';
+  'bad-request' | 'busy' | 'not-running' | 'dataset' | 'run-folder' | 'backend' | 'not-finite' | 'internal';
 
 export type TrainerReply =
   | { type: 'reply'; id: number; ok: true; value: ReplyValues[TrainerRequestType] }

@@ -148,7 +148,9 @@ export class RunFolder {
       rmSync(probe);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new RunFolderError(`Cannot write to the run folder ${this.dir} (${code}): choose a folder you can write to.`);
+      throw new RunFolderError(
+        `Cannot write to the run folder ${this.dir} (${code}): choose a folder you can write to.`,
+      );
     }
   }
 

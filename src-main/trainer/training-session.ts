@@ -51,7 +51,10 @@ export class TrainingSession {
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private readonly pauseWaiters: Array<(step: number) => void> = [];
-  private readonly checkpointWaiters: Array<{ resolve: (v: { step: number; path: string }) => void; reject: (e: Error) => void }> = [];
+  private readonly checkpointWaiters: Array<{
+    resolve: (v: { step: number; path: string }) => void;
+    reject: (e: Error) => void;
+  }> = [];
   private readonly stopWaiters: Array<(step: number) => void> = [];
   private intervalStart = performance.now();
   private collapseWarnedAt = -Infinity;
@@ -160,7 +163,9 @@ export class TrainingSession {
     if (manifest) {
       // A resumed run keeps its models; only the schedule may change.
       const schedule = ['progressInterval', 'sampleInterval', 'checkpointInterval', 'keepCheckpoints'] as const;
-      const changes = Object.fromEntries(schedule.flatMap((k) => (options.config?.[k] !== undefined ? [[k, options.config[k]]] : [])));
+      const changes = Object.fromEntries(
+        schedule.flatMap((k) => (options.config?.[k] !== undefined ? [[k, options.config[k]]] : [])),
+      );
       config = { ...manifest.config, ...changes };
     } else {
       const probe = await source.probe();
@@ -195,11 +200,18 @@ export class TrainingSession {
     emit({ type: 'status', status: 'preparing', message: 'decoding images' });
     let packed: PackedImages;
     try {
-      packed = await loadPackedImages(source, config.imageSize, config.channels, source.cacheDir ?? join(folder.dir, 'cache'), (done, total) =>
-        emit({ type: 'status', status: 'preparing', message: `decoding images ${done}/${total}` }),
+      packed = await loadPackedImages(
+        source,
+        config.imageSize,
+        config.channels,
+        source.cacheDir ?? join(folder.dir, 'cache'),
+        (done, total) => emit({ type: 'status', status: 'preparing', message: `decoding images ${done}/${total}` }),
       );
     } catch (error) {
-      throw new TrainerFailure('dataset', `Could not decode the images of "${source.name}": ${(error as Error).message}`);
+      throw new TrainerFailure(
+        'dataset',
+        `Could not decode the images of "${source.name}": ${(error as Error).message}`,
+      );
     }
     const plan = new BatchPlan(packed, {
       batchSize: config.batchSize,
@@ -208,7 +220,10 @@ export class TrainingSession {
       numClasses: config.numClasses,
     });
     const totalSteps =
-      options.steps ?? (options.epochs !== undefined ? options.epochs * plan.stepsPerEpoch : manifest?.totalSteps ?? DEFAULT_EPOCHS * plan.stepsPerEpoch);
+      options.steps ??
+      (options.epochs !== undefined
+        ? options.epochs * plan.stepsPerEpoch
+        : (manifest?.totalSteps ?? DEFAULT_EPOCHS * plan.stepsPerEpoch));
 
     let gan: Gan;
     let startStep = 0;
@@ -218,7 +233,10 @@ export class TrainingSession {
         const { serialized } = folder.readCheckpoint(latest);
         gan = deserializeGan(serialized, config);
       } catch (error) {
-        throw new TrainerFailure('run-folder', `Cannot resume from checkpoint ${latest} of ${folder.dir}: ${(error as Error).message}`);
+        throw new TrainerFailure(
+          'run-folder',
+          `Cannot resume from checkpoint ${latest} of ${folder.dir}: ${(error as Error).message}`,
+        );
       }
       startStep = gan.step;
       folder.truncateMetricsAfter(startStep);
@@ -248,9 +266,12 @@ export class TrainingSession {
     const perImage = config.imageSize * config.imageSize * config.channels;
     const realVariety = source.labels.map((_, label) => {
       const members: number[] = [];
-      for (let i = 0; i < packed.count && members.length < config.gridColumns; i++) if (packed.labels[i] === label) members.push(i);
+      for (let i = 0; i < packed.count && members.length < config.gridColumns; i++)
+        if (packed.labels[i] === label) members.push(i);
       const images = new Uint8Array(members.length * perImage);
-      members.forEach((index, j) => images.set(packed.pixels.subarray(index * perImage, (index + 1) * perImage), j * perImage));
+      members.forEach((index, j) =>
+        images.set(packed.pixels.subarray(index * perImage, (index + 1) * perImage), j * perImage),
+      );
       return rowVariety(images, members.length, perImage);
     });
 
@@ -310,13 +331,16 @@ export class TrainingSession {
       // The end of a run (finished or stopped): a last checkpoint, generator and grid.
       this.reportProgress();
       if (this.lastSampleStep !== this.gan.step) await this.writeSampleGrid();
-      if (this.lastCheckpointStep !== this.gan.step || this.folder.latestCheckpoint() === null) await this.writeCheckpoint();
+      if (this.lastCheckpointStep !== this.gan.step || this.folder.latestCheckpoint() === null)
+        await this.writeCheckpoint();
       const reason = this.stopRequested ? 'stopped' : 'finished';
       const seconds = (performance.now() - started) / 1000;
       return { reason, seconds };
     } catch (error) {
       const failure =
-        error instanceof TrainerFailure ? error : new TrainerFailure('internal', (error as Error).stack ?? String(error));
+        error instanceof TrainerFailure
+          ? error
+          : new TrainerFailure('internal', (error as Error).stack ?? String(error));
       throw failure;
     } finally {
       // Whatever ended the run, every request waiting on it gets its one answer.
@@ -368,7 +392,9 @@ export class TrainingSession {
 
   checkpointNow(): Promise<{ step: number; path: string }> {
     if (this.ended) return Promise.reject(new TrainerFailure('not-running', 'The run has ended.'));
-    const promise = new Promise<{ step: number; path: string }>((resolve, reject) => this.checkpointWaiters.push({ resolve, reject }));
+    const promise = new Promise<{ step: number; path: string }>((resolve, reject) =>
+      this.checkpointWaiters.push({ resolve, reject }),
+    );
     this.wake?.();
     return promise;
   }

@@ -1,4 +1,14 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,12 +38,25 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const train = (run: string, ...extra: string[]) => ['train', '--library', library, '--dataset', 'shapes', '--run', run, '--json', ...TINY, ...extra];
+const train = (run: string, ...extra: string[]) => [
+  'train',
+  '--library',
+  library,
+  '--dataset',
+  'shapes',
+  '--run',
+  run,
+  '--json',
+  ...TINY,
+  ...extra,
+];
 
 describe('train', () => {
   it('trains, reports, checkpoints, writes samples, metrics and the exported generator', async () => {
     const run = join(work, 'run-a');
-    const result = await cli(train(run, '--steps', '12', '--checkpoint-every', '6', '--sample-every', '6', '--progress-every', '3'));
+    const result = await cli(
+      train(run, '--steps', '12', '--checkpoint-every', '6', '--sample-every', '6', '--progress-every', '3'),
+    );
     expect(result.code, result.stderr).toBe(0);
     const types = result.lines.map((l) => l.type);
     expect(types[0]).toBe('started');
@@ -56,18 +79,35 @@ describe('train', () => {
 
     const manifest = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
     expect(manifest.dataset).toMatchObject({ name: 'shapes', labels: LABELS, images: 72 });
-    expect(manifest.config).toMatchObject({ imageSize: 28, channels: 1, numClasses: 3, batchSize: 12, generatorWidth: 8 });
+    expect(manifest.config).toMatchObject({
+      imageSize: 28,
+      channels: 1,
+      numClasses: 3,
+      batchSize: 12,
+      generatorWidth: 8,
+    });
     expect(readdirSync(join(run, 'checkpoints')).sort()).toEqual(['12', '6']);
     expect(readdirSync(join(run, 'checkpoints', '12')).sort()).toEqual(['state.json', 'weights.bin']);
     const grid = await sharp(join(run, 'samples', '12.png')).metadata();
     // One row per label, gridColumns columns, 2 px gaps.
     expect([grid.width, grid.height]).toEqual([4 * 28 + 3 * 2, 3 * 28 + 2 * 2]);
-    const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.type === 'progress')).toHaveLength(4);
 
     // The renderer's view of generator/: model.json + weights.bin + generator.json.
     const info = JSON.parse(readFileSync(join(run, 'generator', 'generator.json'), 'utf8'));
-    expect(info).toMatchObject({ latentDim: 16, labels: LABELS, imageSize: 28, channels: 1, inputs: ['z', 'label'], ema: true, step: 12 });
+    expect(info).toMatchObject({
+      latentDim: 16,
+      labels: LABELS,
+      imageSize: 28,
+      channels: 1,
+      inputs: ['z', 'label'],
+      ema: true,
+      step: 12,
+    });
     expect(JSON.parse(readFileSync(join(run, 'generator', 'labels.json'), 'utf8'))).toEqual(LABELS);
     const modelJson = JSON.parse(readFileSync(join(run, 'generator', 'model.json'), 'utf8'));
     expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
@@ -84,7 +124,18 @@ describe('train', () => {
   });
 
   it('survives kill -9 of the trainer: --resume continues exactly where the checkpoint left off', async () => {
-    const steps = ['--steps', '120', '--checkpoint-every', '10', '--sample-every', '1000', '--progress-every', '10', '--seed', '3'];
+    const steps = [
+      '--steps',
+      '120',
+      '--checkpoint-every',
+      '10',
+      '--sample-every',
+      '1000',
+      '--progress-every',
+      '10',
+      '--seed',
+      '3',
+    ];
     const straight = join(work, 'run-straight');
     const reference = await cli(train(straight, ...steps));
     expect(reference.code, reference.stderr).toBe(0);
@@ -105,16 +156,28 @@ describe('train', () => {
     expect(errorLine(interrupted)).toMatch(/killed \(SIGKILL\).*--resume/);
     expect(interrupted.lines.some((l) => l.type === 'done')).toBe(false);
 
-    const resumed = await cli(['train', '--library', library, '--dataset', 'shapes', '--run', crashed, '--resume', '--json']);
+    const resumed = await cli([
+      'train',
+      '--library',
+      library,
+      '--dataset',
+      'shapes',
+      '--run',
+      crashed,
+      '--resume',
+      '--json',
+    ]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const started = resumed.lines[0];
     expect(started.start_step).toBeGreaterThanOrEqual(killedAt);
     expect(started.start_step).toBeLessThan(120);
     expect(resumed.lines.at(-1)).toMatchObject({ type: 'done', steps: 120 });
     // Bit-identical to the run that was never interrupted.
-    expect(readFileSync(join(crashed, 'checkpoints', '120', 'weights.bin')).equals(readFileSync(join(straight, 'checkpoints', '120', 'weights.bin')))).toBe(
-      true,
-    );
+    expect(
+      readFileSync(join(crashed, 'checkpoints', '120', 'weights.bin')).equals(
+        readFileSync(join(straight, 'checkpoints', '120', 'weights.bin')),
+      ),
+    ).toBe(true);
     const progressSteps = readFileSync(join(crashed, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -128,7 +191,17 @@ describe('train', () => {
   it('trains a single-label dataset as an unconditional GAN', async () => {
     const single = join(work, 'single');
     await writeShapes(single, ['only'], 12, 5);
-    const result = await cli(['train', '--images', single, '--run', join(work, 'run-single'), '--steps', '2', '--json', ...TINY]);
+    const result = await cli([
+      'train',
+      '--images',
+      single,
+      '--run',
+      join(work, 'run-single'),
+      '--steps',
+      '2',
+      '--json',
+      ...TINY,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.lines[0]).toMatchObject({ labels: ['only'] });
     expect(result.lines.at(-1)).toMatchObject({ type: 'done', steps: 2 });
@@ -147,7 +220,21 @@ describe('sample and eval', () => {
     expect([meta.width, meta.height]).toEqual([28, 28]);
 
     const one = join(work, 'samples-one');
-    const args = ['sample', '--run', run, '--count', '2', '--label', 'square', '--seed', '5', '--truncation', '1.5', '--checkpoint', '6'];
+    const args = [
+      'sample',
+      '--run',
+      run,
+      '--count',
+      '2',
+      '--label',
+      'square',
+      '--seed',
+      '5',
+      '--truncation',
+      '1.5',
+      '--checkpoint',
+      '6',
+    ];
     expect((await cli([...args, '--out', one])).code).toBe(0);
     expect(readdirSync(one)).toEqual(['square']);
     const again = join(work, 'samples-again');
@@ -170,7 +257,10 @@ describe('sample and eval', () => {
     expect(evaluation.frechet_distance).toBeGreaterThanOrEqual(0);
     expect(evaluation.classifier_accuracy).toBeGreaterThanOrEqual(0);
     expect(evaluation.classifier_accuracy).toBeLessThanOrEqual(1);
-    const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.at(-1)).toMatchObject({ type: 'eval', step: 12 });
   });
 });
@@ -193,7 +283,16 @@ describe('bad input: one line, non-zero exit', () => {
   });
 
   it('names a missing dataset, an empty one and an unwritable run folder', async () => {
-    const missing = await cli(['train', '--library', library, '--dataset', 'nope', '--run', join(work, 'run-x'), '--json']);
+    const missing = await cli([
+      'train',
+      '--library',
+      library,
+      '--dataset',
+      'nope',
+      '--run',
+      join(work, 'run-x'),
+      '--json',
+    ]);
     expect(missing.code).not.toBe(0);
     expect(errorLine(missing)).toMatch(/no dataset "nope"/);
 
@@ -211,7 +310,17 @@ describe('bad input: one line, non-zero exit', () => {
   it('stops a run whose losses become NaN without writing a bad checkpoint', async () => {
     const run = join(work, 'run-nan');
     const result = await cli(
-      train(run, '--steps', '20', '--progress-every', '1', '--set', 'generatorLearningRate=1e30', '--set', 'discriminatorLearningRate=1e30'),
+      train(
+        run,
+        '--steps',
+        '20',
+        '--progress-every',
+        '1',
+        '--set',
+        'generatorLearningRate=1e30',
+        '--set',
+        'discriminatorLearningRate=1e30',
+      ),
     );
     expect(result.code).not.toBe(0);
     expect(errorLine(result)).toMatch(/NaN or infinite.*no checkpoint had been written yet/);
@@ -232,7 +341,18 @@ describe('bad input: one line, non-zero exit', () => {
     appendFileSync(join(changing, 'a', 'copy.png'), Buffer.from([0]));
     const refused = await cli(['train', '--images', changing, '--run', run, '--resume', '--steps', '4']);
     expect(errorLine(refused)).toMatch(/changed since run .* started.*--force/);
-    const forced = await cli(['train', '--images', changing, '--run', run, '--resume', '--steps', '4', '--force', '--json']);
+    const forced = await cli([
+      'train',
+      '--images',
+      changing,
+      '--run',
+      run,
+      '--resume',
+      '--steps',
+      '4',
+      '--force',
+      '--json',
+    ]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.lines.at(-1)).toMatchObject({ type: 'done', steps: 4 });
     expect(existsSync(join(run, 'checkpoints', '4'))).toBe(true);

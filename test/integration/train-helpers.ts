@@ -29,11 +29,17 @@ export const TINY = [
   '12',
 ];
 
-export function startCli(args: string[], onLine?: (line: Record<string, unknown> & { type: string }, child: ChildProcess) => void): {
+export function startCli(
+  args: string[],
+  onLine?: (line: Record<string, unknown> & { type: string }, child: ChildProcess) => void,
+): {
   child: ChildProcess;
   done: Promise<CliResult>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let pending = '';
@@ -64,7 +70,10 @@ export function cli(args: string[]): Promise<CliResult> {
 
 /** The last line of stderr that is ours (tfjs prints a banner). */
 export function errorLine(result: CliResult): string {
-  return result.stderr.split('\n').filter((l) => l.startsWith('cgan-studio:')).join('\n');
+  return result.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('cgan-studio:'))
+    .join('\n');
 }
 
 /** `count` 28×28 grey PNGs per label: discs, squares and horizontal stripes at random places. */

@@ -25,7 +25,15 @@ const options = (run: string, extra: Partial<StartOptions> = {}): StartOptions =
   runDir: run,
   source: { kind: 'folder', dir: images },
   steps: 100_000,
-  config: { generatorWidth: 4, discriminatorWidth: 4, latentDim: 8, batchSize: 8, gridColumns: 2, progressInterval: 2, sampleInterval: 1000 },
+  config: {
+    generatorWidth: 4,
+    discriminatorWidth: 4,
+    latentDim: 8,
+    batchSize: 8,
+    gridColumns: 2,
+    progressInterval: 2,
+    sampleInterval: 1000,
+  },
   ...extra,
 });
 
@@ -56,8 +64,14 @@ describe('trainer protocol', () => {
     try {
       const run = join(work, 'run');
       const started = await trainer.request('start', { options: options(run) });
-      expect(started).toMatchObject({ startStep: 0, totalSteps: 100_000, dataset: { labels: ['disc', 'square'], images: 24 } });
-      await expect(trainer.request('start', { options: options(join(work, 'other')) })).rejects.toMatchObject({ code: 'busy' });
+      expect(started).toMatchObject({
+        startStep: 0,
+        totalSteps: 100_000,
+        dataset: { labels: ['disc', 'square'], images: 24 },
+      });
+      await expect(trainer.request('start', { options: options(join(work, 'other')) })).rejects.toMatchObject({
+        code: 'busy',
+      });
       await expect(trainer.request('evaluate', { runDir: run })).rejects.toMatchObject({ code: 'busy' });
       await waitFor(events, on, 'progress');
 
@@ -92,7 +106,9 @@ describe('trainer protocol', () => {
   it('answers a start that fails with its reason, and pending requests when the process dies', async () => {
     const trainer = forkTrainer({ stdio: 'pipe' });
     await expect(
-      trainer.request('start', { options: { ...options(join(work, 'bad')), source: { kind: 'folder', dir: join(work, 'nowhere') } } }),
+      trainer.request('start', {
+        options: { ...options(join(work, 'bad')), source: { kind: 'folder', dir: join(work, 'nowhere') } },
+      }),
     ).rejects.toMatchObject({ code: 'dataset', message: expect.stringMatching(/No image folder/) });
 
     const events: TrainerEvent[] = [];

@@ -22,7 +22,8 @@ describe.skipIf(!epochs || !fashionMnistAvailable())('quality on Fashion-MNIST',
       const result = evaluated.lines.find((l) => l.type === 'eval')!;
       process.stderr.write(`${JSON.stringify(result)}\n`);
       expect(result.fidelity).toBeGreaterThanOrEqual(0.75);
-      for (const share of Object.values(result.fidelity_per_label as Record<string, number>)) expect(share).toBeGreaterThan(0.3);
+      for (const share of Object.values(result.fidelity_per_label as Record<string, number>))
+        expect(share).toBeGreaterThan(0.3);
     } finally {
       rmSync(run, { recursive: true, force: true });
     }

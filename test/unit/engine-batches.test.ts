@@ -4,7 +4,15 @@ import type { PackedImages } from '../../src-main/trainer/tensor-cache.ts';
 
 function packed(labels: number[]): PackedImages {
   const pixels = Uint8Array.from(labels.flatMap((_, i) => new Array<number>(4).fill(i % 256)));
-  return { count: labels.length, size: 2, channels: 1, pixels, labels: Uint16Array.from(labels), fromCache: false, path: '' };
+  return {
+    count: labels.length,
+    size: 2,
+    channels: 1,
+    pixels,
+    labels: Uint16Array.from(labels),
+    fromCache: false,
+    path: '',
+  };
 }
 
 describe('batch plan', () => {

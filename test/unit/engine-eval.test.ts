@@ -33,6 +33,8 @@ describe('Fréchet distance', () => {
     }
     const g2 = fitGaussian(samples(400, dim, 0.5, 2, 2), 400, dim);
     expect(frechetDistance(g1, g2)).toBeCloseTo(frechetDistance(g2, g1), 6);
-    expect(frechetDistance(g1, g2)).toBeGreaterThan(frechetDistance(g1, fitGaussian(samples(400, dim, 0, 1, 3), 400, dim)));
+    expect(frechetDistance(g1, g2)).toBeGreaterThan(
+      frechetDistance(g1, fitGaussian(samples(400, dim, 0, 1, 3), 400, dim)),
+    );
   });
 });

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUGMENT_BELOW_PER_CLASS, IMAGE_SIZES, defaultConfig, imageSizeFor, resolveConfig } from '../../src-main/engine/config.ts';
+import {
+  AUGMENT_BELOW_PER_CLASS,
+  IMAGE_SIZES,
+  defaultConfig,
+  imageSizeFor,
+  resolveConfig,
+} from '../../src-main/engine/config.ts';
 import { baseSide, buildDiscriminator, buildGenerator, doublings } from '../../src-main/engine/models.ts';
 import { useCpu } from './engine-helpers.ts';
 
@@ -10,7 +16,10 @@ describe('model builders', () => {
   for (const imageSize of IMAGE_SIZES) {
     for (const channels of [1, 3] as const) {
       it(`G and D fit ${imageSize} px × ${channels} channel(s)`, () => {
-        const config = resolveConfig({ imageSize, channels, numClasses: 5 }, { generatorWidth: 4, discriminatorWidth: 4, maxWidth: 16 });
+        const config = resolveConfig(
+          { imageSize, channels, numClasses: 5 },
+          { generatorWidth: 4, discriminatorWidth: 4, maxWidth: 16 },
+        );
         const g = buildGenerator(config);
         const d = buildDiscriminator(config);
         tf.tidy(() => {
@@ -23,7 +32,10 @@ describe('model builders', () => {
           const logit = d.predict([image, y]) as tf.Tensor;
           expect(logit.shape).toEqual([2, 1]);
         });
-        expect(g.inputs.map((i) => i.shape)).toEqual([[null, config.latentDim], [null, 5]]);
+        expect(g.inputs.map((i) => i.shape)).toEqual([
+          [null, config.latentDim],
+          [null, 5],
+        ]);
         g.dispose();
         d.dispose();
       });
@@ -53,16 +65,20 @@ describe('model builders', () => {
 describe('config', () => {
   it('has the lecture defaults', () => {
     const c = defaultConfig({ imageSize: 28, channels: 1, numClasses: 10 });
-    expect(c).toMatchObject({ latentDim: 100, batchSize: 64, generatorLearningRate: 2e-4, discriminatorLearningRate: 2e-4, beta1: 0.5 });
+    expect(c).toMatchObject({
+      latentDim: 100,
+      batchSize: 64,
+      generatorLearningRate: 2e-4,
+      discriminatorLearningRate: 2e-4,
+      beta1: 0.5,
+    });
     expect(c.augment).toEqual([]);
   });
 
   it('turns DiffAugment on for small classes', () => {
-    expect(defaultConfig({ imageSize: 64, channels: 3, numClasses: 2, smallestClass: AUGMENT_BELOW_PER_CLASS - 1 }).augment).toEqual([
-      'translation',
-      'color',
-      'cutout',
-    ]);
+    expect(
+      defaultConfig({ imageSize: 64, channels: 3, numClasses: 2, smallestClass: AUGMENT_BELOW_PER_CLASS - 1 }).augment,
+    ).toEqual(['translation', 'color', 'cutout']);
   });
 
   it('sizes widths per resolution and validates overrides', () => {
@@ -75,6 +91,8 @@ describe('config', () => {
   });
 
   it('maps image sides to supported sizes', () => {
-    expect([imageSizeFor(20), imageSizeFor(28), imageSizeFor(30), imageSizeFor(50), imageSizeFor(500)]).toEqual([28, 28, 32, 64, 128]);
+    expect([imageSizeFor(20), imageSizeFor(28), imageSizeFor(30), imageSizeFor(50), imageSizeFor(500)]).toEqual([
+      28, 28, 32, 64, 128,
+    ]);
   });
 });

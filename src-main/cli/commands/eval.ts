@@ -34,7 +34,10 @@ export function register(program: Command): void {
         throw new CliError(`--backend must be one of auto, tensorflow, wasm, cpu, not "${backend}"`, 2);
       }
       // Loaded only now, so argument errors come back without starting tfjs.
-      const [{ initBackend }, { evaluateRun }] = await Promise.all([import('../../engine/backend.ts'), import('../../trainer/evaluate.ts')]);
+      const [{ initBackend }, { evaluateRun }] = await Promise.all([
+        import('../../engine/backend.ts'),
+        import('../../trainer/evaluate.ts'),
+      ]);
       let result;
       try {
         await initBackend(backend as BackendRequest);

@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seed of the latent vectors (same seed, same images)', '0')
     .option('--truncation <t>', 'redraw latent values beyond ±T (T > 0: less variety, higher quality)')
     .option('--checkpoint <step>', 'use this checkpoint instead of the exported generator')
-    .option('--raw', "use the raw generator weights instead of their moving average (EMA)")
+    .option('--raw', 'use the raw generator weights instead of their moving average (EMA)')
     .option('--out <dir>', 'output folder: OUT/<label>/<n>.png')
     .option('--backend <name>', 'auto, tensorflow, wasm or cpu', 'auto')
     .option('--json', 'print one JSON line per label and a summary')
@@ -62,14 +62,15 @@ export function register(program: Command): void {
       }
 
       // Loaded only now, so argument errors come back without starting tfjs.
-      const [{ initBackend }, { Rng }, { generateImages }, { loadRunGenerator }, { encodePng }, { writeFileAtomic }] = await Promise.all([
-        import('../../engine/backend.ts'),
-        import('../../engine/rng.ts'),
-        import('../../engine/sampling.ts'),
-        import('../../trainer/generator-loader.ts'),
-        import('../../trainer/png.ts'),
-        import('../../trainer/run-folder.ts'),
-      ]);
+      const [{ initBackend }, { Rng }, { generateImages }, { loadRunGenerator }, { encodePng }, { writeFileAtomic }] =
+        await Promise.all([
+          import('../../engine/backend.ts'),
+          import('../../engine/rng.ts'),
+          import('../../engine/sampling.ts'),
+          import('../../trainer/generator-loader.ts'),
+          import('../../trainer/png.ts'),
+          import('../../trainer/run-folder.ts'),
+        ]);
       let generator: LoadedGenerator;
       try {
         await initBackend(backend as BackendRequest);
@@ -82,7 +83,8 @@ export function register(program: Command): void {
         let wanted = labels.map((name, index) => ({ name, index }));
         if (flags.label !== undefined) {
           wanted = wanted.filter((l) => l.name === flags.label);
-          if (wanted.length === 0) throw new CliError(`the run has no label "${flags.label}"; it has: ${labels.join(', ')}`, 2);
+          if (wanted.length === 0)
+            throw new CliError(`the run has no label "${flags.label}"; it has: ${labels.join(', ')}`, 2);
         }
         // The same latents for every label: image n of each label shares its z ("pose").
         const latents = new Rng(seed).normals(count * config.latentDim, truncation ?? 0);
@@ -92,7 +94,9 @@ export function register(program: Command): void {
           try {
             mkdirSync(dir, { recursive: true });
           } catch (error) {
-            throw new CliError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+            throw new CliError(
+              `cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+            );
           }
           const perImage = config.imageSize * config.imageSize * config.channels;
           for (let start = 0; start < count; start += CHUNK) {
@@ -104,7 +108,12 @@ export function register(program: Command): void {
               latents.subarray(start * config.latentDim, (start + n) * config.latentDim),
             );
             for (let i = 0; i < n; i++) {
-              const png = await encodePng(pixels.subarray(i * perImage, (i + 1) * perImage), config.imageSize, config.imageSize, config.channels);
+              const png = await encodePng(
+                pixels.subarray(i * perImage, (i + 1) * perImage),
+                config.imageSize,
+                config.imageSize,
+                config.channels,
+              );
               writeFileAtomic(join(dir, `${start + i}.png`), png);
             }
           }

@@ -4,7 +4,12 @@ import { CliError } from '../output.ts';
 // Strict parsing of numeric flags: "--steps 1e3" or "--batch -4" is an error naming the
 // flag, never a silently different number.
 
-export function integerFlag(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerFlag(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim())) throw new CliError(`--${name} must be a whole number, not "${value}"`, 2);
   const n = Number(value);

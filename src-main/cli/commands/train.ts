@@ -71,7 +71,8 @@ export function buildStartOptions(flags: TrainFlags): StartOptions {
   if (flags.images) {
     source = { kind: 'folder', dir: resolve(flags.images) };
   } else if (flags.fashionMnist !== undefined) {
-    const limit = typeof flags.fashionMnist === 'string' ? integerFlag('fashion-mnist', flags.fashionMnist, 1) : undefined;
+    const limit =
+      typeof flags.fashionMnist === 'string' ? integerFlag('fashion-mnist', flags.fashionMnist, 1) : undefined;
     source = { kind: 'fashion-mnist', split: 'train', limit };
   } else {
     const library = libraryDir(flags.library);
@@ -137,7 +138,8 @@ function describeStart(s: StartedValue): string {
   ].filter(Boolean);
   const kind = c.numClasses === 1 ? 'one label: unconditional GAN' : `${c.numClasses} labels`;
   return [
-    `Training on "${s.dataset.name}": ${s.dataset.images} images, ${kind}` + (left.length ? ` (left out: ${left.join(', ')})` : ''),
+    `Training on "${s.dataset.name}": ${s.dataset.images} images, ${kind}` +
+      (left.length ? ` (left out: ${left.join(', ')})` : ''),
     `  ${c.imageSize}×${c.imageSize}×${c.channels}, batch ${c.batchSize}, latent ${c.latentDim}, EMA ${c.emaDecay || 'off'}, ` +
       `augment ${c.augment.join('+') || 'off'}, steps ${s.startStep}→${s.totalSteps} (${s.stepsPerEpoch}/epoch)`,
     `  backend ${s.backend}: ${s.backendDetail}`,
@@ -162,8 +164,9 @@ async function train(flags: TrainFlags, out: Output): Promise<void> {
     out.info(text);
   };
 
-  let settle: (result: { ok: true; steps: number; seconds: number; reason: string } | { ok: false; message: string }) => void =
-    () => undefined;
+  let settle: (
+    result: { ok: true; steps: number; seconds: number; reason: string } | { ok: false; message: string },
+  ) => void = () => undefined;
   const finished = new Promise<Parameters<typeof settle>[0]>((resolve) => (settle = resolve));
 
   trainer.onEvent((event) => {
@@ -257,7 +260,9 @@ async function train(flags: TrainFlags, out: Output): Promise<void> {
     clearBar();
     if (!result.ok) throw new CliError(result.message);
     const verb = result.reason === 'stopped' ? 'Stopped' : 'Finished';
-    say(`${verb} at step ${result.steps} in ${result.seconds.toFixed(1)} s. Samples: ${started.runDir}/samples, generator: ${started.runDir}/generator`);
+    say(
+      `${verb} at step ${result.steps} in ${result.seconds.toFixed(1)} s. Samples: ${started.runDir}/samples, generator: ${started.runDir}/generator`,
+    );
   } finally {
     process.off('SIGINT', onSigint);
     clearBar();

@@ -24,13 +24,17 @@ export function buildClassifier(shape: ClassifierShape): tfl.LayersModel {
   let side = shape.imageSize;
   let filters = 32;
   while (side > 8) {
-    x = tfl.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' })
+      .apply(x) as tfl.SymbolicTensor;
     side = Math.ceil(side / 2);
     filters = Math.min(filters * 2, 128);
   }
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dropout({ rate: 0.3 }).apply(x) as tfl.SymbolicTensor;
-  const features = tfl.layers.dense({ units: FEATURES, activation: 'relu', name: 'features' }).apply(x) as tfl.SymbolicTensor;
+  const features = tfl.layers
+    .dense({ units: FEATURES, activation: 'relu', name: 'features' })
+    .apply(x) as tfl.SymbolicTensor;
   const probabilities = tfl.layers
     .dense({ units: shape.numClasses, activation: 'softmax', name: 'probabilities' })
     .apply(features) as tfl.SymbolicTensor;
@@ -63,7 +67,13 @@ function toInput(images: LabelledImages, indices: ArrayLike<number>): tf.Tensor4
 export async function trainClassifier(
   model: tfl.LayersModel,
   images: LabelledImages,
-  options: { numClasses: number; seed: number; presentations: number; batchSize?: number; onProgress?: (fraction: number) => void },
+  options: {
+    numClasses: number;
+    seed: number;
+    presentations: number;
+    batchSize?: number;
+    onProgress?: (fraction: number) => void;
+  },
 ): Promise<{ accuracy: number; trained: number; heldOut: number }> {
   const rng = new Rng(options.seed);
   const order = rng.permutation(images.count);
@@ -84,7 +94,10 @@ export async function trainClassifier(
     cursor += batchSize;
     tf.tidy(() => {
       const x = toInput(images, indices);
-      const y = labelInput(Int32Array.from(indices, (i) => images.labels[i]), options.numClasses);
+      const y = labelInput(
+        Int32Array.from(indices, (i) => images.labels[i]),
+        options.numClasses,
+      );
       optimizer.minimize(() => {
         const [, probabilities] = model.apply(x, { training: true }) as tf.Tensor[];
         return tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(probabilities, 1e-7))) as tf.Scalar;

@@ -95,7 +95,8 @@ function multiply(x: Float64Array, y: Float64Array, n: number): Float64Array {
 export function sqrtPsd(matrix: Float64Array, n: number): Float64Array {
   const { values, vectors } = symmetricEigen(matrix, n);
   const scaled = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scaled[i * n + j] = vectors[i * n + j] * Math.sqrt(Math.max(0, values[j]));
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) scaled[i * n + j] = vectors[i * n + j] * Math.sqrt(Math.max(0, values[j]));
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
