@@ -280,7 +280,7 @@ describe('generator explorer', () => {
     }
   });
 
-  it('interpolates between two seeds and two labels, and saves the animation as GIF', async () => {
+  it('interpolates between two seeds and two labels, and saves the animation as GIF and WebM', async () => {
     await imageFor(10, 'circle');
     await setMode('interpolate');
     await page.waitForFunction(
@@ -295,6 +295,10 @@ describe('generator explorer', () => {
     expect(bytes.subarray(0, 6).toString('latin1')).toBe('GIF89a');
     const meta = await sharp(gif.path, { animated: true }).metadata();
     expect(meta.pages).toBe(2 * 36 - 2);
+    // The same loop as video, recorded from a canvas by MediaRecorder.
+    const webm = await downloadOf(() => page.click('button:has-text("Save WebM")'));
+    expect(webm.name).toBe('circle-seed10-to-11.webm');
+    expect(readFileSync(webm.path).subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
     await page.click('[role="radio"]:has-text("Two labels")');
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'generate-interpolate-labels.png') });
