@@ -28,6 +28,11 @@ export function createMainWindow(preloadDir: string, busy: () => string[]): Brow
   });
   window.once('ready-to-show', () => window.show());
   let confirmed = false;
+  // The page's own beforeunload guard (web mode's "leave site?") would block an Electron
+  // close without a word: main already asked, so it decides.
+  window.webContents.on('will-prevent-unload', (event) => {
+    if (confirmed || busy().length === 0) event.preventDefault();
+  });
   window.on('close', (event) => {
     const work = busy();
     if (confirmed || work.length === 0 || BrowserWindow.getAllWindows().length > 1) return;

@@ -143,6 +143,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE import_jobs ADD COLUMN pid INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: 'the backend a run trained on',
+    sql: `
+      -- What the trainer actually used ("wasm", "tensorflow" ...), not what was asked for.
+      ALTER TABLE runs ADD COLUMN backend TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -82,7 +82,7 @@ describe('training runs in the studio', () => {
     const firstGrid = nextEvent('run-sample-grid');
     const progress = nextEvent('run-progress');
     const started = await call('run-start', { datasetId: datasets[0].id, steps: 400, backend: 'wasm', config, name: 'tiny' });
-    expect(started).toMatchObject({ name: 'tiny', status: 'training', totalSteps: 400 });
+    expect(started).toMatchObject({ name: 'tiny', status: 'training', totalSteps: 400, backend: 'wasm' });
     const runId = started.id;
 
     expect((await progress).runId).toBe(runId);
@@ -113,9 +113,12 @@ describe('training runs in the studio', () => {
     const done = await finished;
     expect(done.lastStep).toBe(400);
     expect(done.hasGenerator).toBe(true);
+    expect(done.durationMs).toBeGreaterThan(0);
+    expect(done.finalMetrics).toMatchObject({ dLoss: expect.any(Number), gLoss: expect.any(Number), imagesPerSec: expect.any(Number) });
     await expect.poll(() => studio.busy()).toEqual([]);
 
     const detail = await call('run-get', { runId });
+    expect(detail.labels.sort()).toEqual(['dark', 'light']);
     expect(detail.progress.at(-1)?.step).toBe(400);
     expect(detail.grids.length).toBeGreaterThan(1);
     expect(detail.checkpoints.at(-1)).toBe(400);
@@ -129,6 +132,8 @@ describe('training runs in the studio', () => {
     expect(evaluation.fidelity).toBeLessThanOrEqual(1);
     expect(evaluation.frechetDistance).toBeGreaterThanOrEqual(0);
     expect(evaluation.step).toBe(400);
-    expect((await call('run-get', { runId })).evaluations).toEqual([evaluation]);
+    const after = await call('run-get', { runId });
+    expect(after.evaluations).toEqual([evaluation]);
+    expect(after.run.finalMetrics).toMatchObject({ fidelity: evaluation.fidelity, frechetDistance: evaluation.frechetDistance, dLoss: expect.any(Number) });
   });
 });

@@ -30,6 +30,8 @@ export const runSummary = z.object({
   finalMetrics: z.record(z.string(), z.unknown()).nullable(),
   /** Whether the run's exported generator exists (the Generate view can open it). */
   hasGenerator: z.boolean(),
+  /** The compute backend the trainer used (null before it started). */
+  backend: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummary>;
 
@@ -97,6 +99,8 @@ export const runsRequests = defineRequests({
     input: z.object({ runId }).strict(),
     output: z.object({
       run: runSummary,
+      /** Label names in one-hot order: the rows of every sample grid. */
+      labels: z.array(z.string()),
       progress: z.array(progressPoint),
       grids: z.array(sampleGrid),
       checkpoints: z.array(z.number()),

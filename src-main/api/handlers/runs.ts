@@ -76,6 +76,7 @@ export function registerRunHandlers(registry: HandlerRegistry, services: StudioS
     }
     return {
       run: supervisor.summary(run),
+      labels: folder.hasManifest() ? folder.readManifest().dataset.labels : [],
       progress,
       grids: supervisor.grids(run),
       checkpoints: folder.checkpointSteps(),

@@ -24,6 +24,8 @@ interface ActiveRun {
   lastStep: number;
   /** Set once the trainer said `done` or `error`: its exit is then expected. */
   ended: boolean;
+  /** The latest progress figures: the run's final metrics when it ends. */
+  last: Record<string, number> | null;
 }
 
 export interface StartRequest {
@@ -89,13 +91,13 @@ export class RunSupervisor {
       config: run.config,
       finalMetrics: run.finalMetrics,
       hasGenerator: existsSync(join(folder.generatorDir, 'model.json')),
+      backend: run.backend,
     };
   }
 
   #liveDuration(run: Run): number {
     const active = this.#active.get(run.id);
-    if (!active) return run.durationMs;
-    return active.durationMs + (active.trainingSince ? Date.now() - active.trainingSince : 0);
+    return active ? this.#elapsed(active) : run.durationMs;
   }
 
   get(runId: string): Run {
@@ -182,6 +184,7 @@ export class RunSupervisor {
       durationMs: run.durationMs,
       lastStep: run.lastStep,
       ended: false,
+      last: null,
     };
     hosted.client.onEvent((event) => this.#onEvent(runId, active, event));
     hosted.client.onExit((exit) => this.#onExit(runId, active, describeExit(exit, hosted.stderrTail())));
@@ -193,6 +196,7 @@ export class RunSupervisor {
         status: 'training',
         totalSteps: started.totalSteps,
         lastStep: started.startStep,
+        backend: started.backend,
         config: started.config as unknown as Record<string, unknown>,
       });
     } catch (error) {
@@ -206,6 +210,16 @@ export class RunSupervisor {
     }
   }
 
+  #elapsed(active: ActiveRun): number {
+    return active.durationMs + (active.trainingSince === null ? 0 : Date.now() - active.trainingSince);
+  }
+
+  /** The last progress figures merged over what the run already had (e.g. an evaluation). */
+  #finalMetrics(runId: string, active: ActiveRun): Record<string, unknown> | undefined {
+    if (!active.last) return undefined;
+    return { ...(this.#library.runs.get(runId)?.finalMetrics ?? {}), ...active.last };
+  }
+
   #stretchEnds(active: ActiveRun): void {
     if (active.trainingSince !== null) {
       active.durationMs += Date.now() - active.trainingSince;
@@ -217,7 +231,19 @@ export class RunSupervisor {
     switch (event.type) {
       case 'progress':
         active.lastStep = event.step;
-        this.#library.runs.update(runId, { lastStep: event.step, totalSteps: event.totalSteps });
+        active.last = {
+          dLoss: event.d_loss,
+          gLoss: event.g_loss,
+          dReal: event.d_real,
+          dFake: event.d_fake,
+          imagesPerSec: event.images_per_s,
+        };
+        // Saved with every report, so a studio killed mid-run still knows how long it trained.
+        this.#library.runs.update(runId, {
+          lastStep: event.step,
+          totalSteps: event.totalSteps,
+          durationMs: this.#elapsed(active),
+        });
         this.#events.emit('run-progress', {
           runId,
           step: event.step,
@@ -263,13 +289,19 @@ export class RunSupervisor {
           statusReason: null,
           lastStep: event.steps,
           durationMs: active.durationMs,
+          finalMetrics: this.#finalMetrics(runId, active),
         });
         return;
       case 'error':
         active.ended = true;
         void active.client.close();
         this.#stretchEnds(active);
-        this.#update(runId, { status: 'failed', statusReason: event.message, durationMs: active.durationMs });
+        this.#update(runId, {
+          status: 'failed',
+          statusReason: event.message,
+          durationMs: active.durationMs,
+          finalMetrics: this.#finalMetrics(runId, active),
+        });
         return;
     }
   }
@@ -284,6 +316,7 @@ export class RunSupervisor {
       status: 'interrupted',
       statusReason: checkpoint === null ? `${reason}; no checkpoint was written yet` : reason,
       durationMs: active.durationMs,
+      finalMetrics: this.#finalMetrics(runId, active),
       lastCheckpointStep: checkpoint,
     });
   }
@@ -367,6 +400,15 @@ export class RunSupervisor {
     const { client } = this.#launch();
     try {
       const result = await client.request('evaluate', { runDir: run.dir, checkpoint }, TIMEOUTS.evaluate);
+      // The latest evaluation joins the run's headline figures in the history.
+      this.#update(runId, {
+        finalMetrics: {
+          ...(this.get(runId).finalMetrics ?? {}),
+          fidelity: result.fidelity,
+          frechetDistance: result.frechet_distance,
+          evaluatedStep: result.step,
+        },
+      });
       return { ...result };
     } catch (error) {
       throw new StudioError('unavailable', `Could not evaluate "${run.name}": ${(error as Error).message}`);

@@ -24,6 +24,7 @@ interface RunRow {
   last_checkpoint_step: number | null;
   final_metrics: string | null;
   thumbnail: string | null;
+  backend: string | null;
 }
 
 export interface Run {
@@ -46,6 +47,8 @@ export interface Run {
   finalMetrics: Record<string, unknown> | null;
   /** Run-relative path of the latest sample grid. */
   thumbnail: string | null;
+  /** The compute backend the trainer used last. */
+  backend: string | null;
 }
 
 function toRun(row: RunRow): Run {
@@ -66,6 +69,7 @@ function toRun(row: RunRow): Run {
     lastCheckpointStep: row.last_checkpoint_step,
     finalMetrics: row.final_metrics === null ? null : (JSON.parse(row.final_metrics) as Record<string, unknown>),
     thumbnail: row.thumbnail,
+    backend: row.backend,
   };
 }
 
@@ -82,7 +86,17 @@ export interface NewRun {
 export type RunUpdate = Partial<
   Pick<
     Run,
-    'status' | 'statusReason' | 'name' | 'durationMs' | 'lastStep' | 'totalSteps' | 'lastCheckpointStep' | 'finalMetrics' | 'thumbnail' | 'config'
+    | 'status'
+    | 'statusReason'
+    | 'name'
+    | 'durationMs'
+    | 'lastStep'
+    | 'totalSteps'
+    | 'lastCheckpointStep'
+    | 'finalMetrics'
+    | 'thumbnail'
+    | 'config'
+    | 'backend'
   >
 >;
 
@@ -97,6 +111,7 @@ const COLUMNS: Record<keyof RunUpdate, string> = {
   finalMetrics: 'final_metrics',
   thumbnail: 'thumbnail',
   config: 'config',
+  backend: 'backend',
 };
 
 export class RunRepository {
