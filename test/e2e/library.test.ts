@@ -77,6 +77,9 @@ describe('Library', () => {
     await page.screenshot({ path: join(SHOTS, 'library-empty.png') });
     await page.getByTestId('import-sample').click();
     await page.getByTestId('import-progress').waitFor();
+    // Committed batches show up while the import runs.
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(SHOTS, 'library-importing.png') });
     await page.getByTestId('import-summary').waitFor();
     await page.screenshot({ path: join(SHOTS, 'library-import-summary.png') });
     expect(await page.getByTestId('summary-imported').textContent()).toBe('3,000');

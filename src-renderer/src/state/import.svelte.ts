@@ -71,8 +71,16 @@ class Importer {
 
   /** Subscribes to the import events. Returns the unsubscribe function. */
   listen(): () => void {
+    // Imported batches are committed as they go: show them arriving, a refresh every few seconds.
+    let lastRefresh = 0;
     const offProgress = studio.on('import-progress', (progress) => {
-      if (progress.importId === this.#importId) this.progress = progress;
+      if (progress.importId !== this.#importId) return;
+      this.progress = progress;
+      const now = performance.now();
+      if (now - lastRefresh > 2000 && progress.imported > 0) {
+        lastRefresh = now;
+        void library.changed(null);
+      }
     });
     const offDone = studio.on('import-done', (done) => {
       const resolve = this.#waiting.get(done.importId);
