@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -133,5 +133,24 @@ describe('web mode', () => {
     await page.click('[data-view="generate"]');
     await expect.poll(() => page.locator('main').getAttribute('data-view')).toBe('generate');
     await page.close();
+  });
+});
+
+describe('web-mode uploads', () => {
+  it('stores dropped files under the upload session, refuses paths that leave it, and discards them', async () => {
+    const auth = { Authorization: `Bearer ${studio.token}` };
+    const put = (path: string, body: string) => fetch(`${studio.origin}/upload/${path}`, { method: 'PUT', headers: auth, body });
+    expect((await put('session-0001/shoes/a.txt', 'hello')).status).toBe(200);
+    expect(existsSync(join(studio.library, '.uploads', 'session-0001', 'shoes', 'a.txt'))).toBe(true);
+    expect((await put('session-0001/..%2F..%2Fescape.txt', 'x')).status).toBe(400);
+    expect((await put('bad/x.txt', 'x')).status).toBe(400);
+    expect((await fetch(`${studio.origin}/upload/session-0001/b.txt`, { method: 'PUT', body: 'x' })).status).toBe(401);
+
+    const ws = await socket();
+    const reply = nextMessage(ws, 'response');
+    ws.send(JSON.stringify({ type: 'request', id: 9, name: 'upload-discard', input: { session: 'session-0001' } }));
+    expect(await reply).toMatchObject({ id: 9, result: { ok: true, value: { removed: true } } });
+    expect(existsSync(join(studio.library, '.uploads', 'session-0001'))).toBe(false);
+    ws.close();
   });
 });

@@ -20,6 +20,11 @@ export const appRequests = defineRequests({
       platform: z.string(),
     }),
   },
+  'upload-discard': {
+    summary: 'Remove the files of a web-mode upload that will not be imported (cancelled or failed).',
+    input: z.object({ session: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    output: z.object({ removed: z.boolean() }),
+  },
   'app-ping': {
     summary: 'Echo a value back: a liveness check for transports.',
     input: z.object({ value: z.string().max(1000) }).strict(),

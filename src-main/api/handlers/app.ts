@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { HandlerRegistry } from '../registry.ts';
 import type { StudioServices } from '../studio.ts';
 import { availableBackends } from '../../engine/backend-detect.ts';
@@ -15,4 +17,10 @@ export function registerAppHandlers(registry: HandlerRegistry, services: StudioS
     };
   });
   registry.register('app-ping', ({ value }) => ({ value, at: Date.now() }));
+  registry.register('upload-discard', async ({ session }) => {
+    const folder = services.uploadFolder(session);
+    if (!existsSync(folder)) return { removed: false };
+    await rm(folder, { recursive: true, force: true });
+    return { removed: true };
+  });
 }

@@ -208,6 +208,8 @@ class Importer {
       const session = sessionId();
       const uploaded = await this.#upload(session, item.files);
       if (!uploaded) {
+        // What did arrive would otherwise stay in the library's upload folder.
+        void studio.request('upload-discard', { session });
         if (this.#cancelled) notices.push('info', `Import of ${item.title} cancelled while uploading: nothing was imported.`);
         return null;
       }
