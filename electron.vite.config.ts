@@ -34,6 +34,9 @@ export default defineConfig({
     base: './',
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves bundles unminified; the renderer ships tfjs and the
+      // self-contained share page inlines its runtime, so size matters here.
+      minify: true,
       rollupOptions: { input: resolve('src-renderer/index.html') },
     },
     plugins: [svelte({ configFile: resolve('svelte.config.js') })],
