@@ -95,8 +95,6 @@ export function register(program: Command): void {
           background: flags.background,
           maxPixels,
           signal: controller.signal,
-          // A command-line process has no window to keep responsive: take the fast path.
-          blockingIo: true,
           onProgress: tty
             ? (p) => process.stderr.write(`\r${bar(p)}\u001b[K`)
             : out.json

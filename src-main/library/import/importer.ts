@@ -24,9 +24,10 @@ export interface ImportOptions {
   concurrency?: number;
   signal?: AbortSignal;
   /**
-   * Read and write files synchronously: much faster for many small files, but blocks
-   * the event loop for each file operation. For the CLI and benchmarks; never in the
-   * studio's main process.
+   * Read and write files synchronously on the main thread instead of through the libuv
+   * pool: less CPU per file, but one core only and the event loop blocks for each file
+   * operation. Measured on a shared 2-core machine, neither way wins consistently; the
+   * CLI and the studio use the pool. Never set it in the studio's main process.
    */
   blockingIo?: boolean;
   onProgress?: (progress: ImportProgress) => void;

@@ -71,9 +71,8 @@ export async function openSource(path: string, options: { blockingIo?: boolean }
 
 /**
  * Reads a file the scan found to be regular (never a FIFO, which would block).
- * With `blocking`, synchronously: small files through one thread are several times
- * faster than through the libuv pool, which is what the CLI wants; the studio's main
- * process must not block, so it reads through the pool.
+ * With `blocking`, synchronously (less CPU per small file, but the event loop waits);
+ * otherwise through the libuv pool (see ImportOptions.blockingIo).
  */
 function reader(blocking: boolean): (path: Buffer) => Promise<Buffer> {
   if (!blocking) return (path) => readFile(path);
