@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'node_modules/', 'test-results/', 'resources/', '**/*.d.ts'] },
+  { ignores: ['out/', 'dist/', 'node_modules/', 'test-results/', 'resources/', '.scratch*/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,

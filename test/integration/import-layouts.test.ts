@@ -105,7 +105,7 @@ describe('layouts', () => {
 
   it('a damaged archive entry is rejected, the rest of the archive imports', async () => {
     const zip = join(tmp, 'damaged.zip');
-    const noise = Buffer.alloc(4000).map((_, i) => (i * 2654435761) >>> 24); // incompressible: stored as is
+    const noise = Buffer.from(new Uint8Array(4000).map((_, i) => (i * 2654435761) >>> 24)); // incompressible: stored as is
     const good = png();
     writeZip(zip, [
       { name: 'wrap/k/noise.png', data: noise },

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Library } from '../../library/library.ts';
-import type { Run, RunStatus, RunUpdate } from '../../library/repositories/runs.ts';
+import type { Run, RunUpdate } from '../../library/repositories/runs.ts';
 import type { StartOptions, TrainerEvent } from '../../trainer/protocol.ts';
 import { RunFolder } from '../../trainer/run-folder.ts';
 import type { RunOverrides, RunSummary } from '../contract/runs.ts';
