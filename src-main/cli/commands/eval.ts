@@ -17,7 +17,7 @@ interface EvalFlags {
 export function register(program: Command): void {
   program
     .command('eval')
-    .description("judge a run's generator: label fidelity per label and overall, Fréchet distance")
+    .description("Judge a run's generator: label fidelity per label and overall, Fréchet distance.")
     .option('--run <dir>', 'run folder')
     .option('--checkpoint <step>', 'judge this checkpoint instead of the exported generator')
     .option('--raw', 'judge the raw generator weights instead of their moving average (EMA)')

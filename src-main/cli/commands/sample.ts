@@ -36,7 +36,7 @@ const CHUNK = 64;
 export function register(program: Command): void {
   program
     .command('sample')
-    .description("write N generated images per label from a run's generator")
+    .description("Write N generated images per label from a run's generator.")
     .option('--run <dir>', 'run folder')
     .option('--count <n>', 'images per label')
     .option('--label <name>', 'only this label')

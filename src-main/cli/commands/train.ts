@@ -274,7 +274,7 @@ async function train(flags: TrainFlags, out: Output): Promise<void> {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a conditional GAN on a library dataset (one run folder per run)')
+    .description('Train a conditional GAN on a library dataset (one run folder per run).')
     .option('--library <dir>', "library folder (default: CGAN_STUDIO_LIBRARY or the desktop app's library)")
     .option('--dataset <name>', 'dataset of the library to train on')
     .option('--run <dir>', 'run folder: config, checkpoints, samples, metrics, exported generator')
