@@ -14,7 +14,7 @@ export const APP_ORIGIN = `${SCHEME}://app`;
 /** Must run before `app.ready`. */
 export function registerSchemePrivileges(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+    { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } },
   ]);
 }
 
@@ -31,9 +31,14 @@ export function handleStudioProtocol(studio: Studio, rendererDir: string): void 
       if (!file) return notFound();
       const response = await net.fetch(pathToFileURL(file.path).toString());
       if (!response.ok) return notFound();
-      return new Response(response.body, {
-        headers: { 'Content-Type': file.contentType ?? contentTypeOf(file.path), 'Cache-Control': 'private, max-age=3600' },
-      });
+      const headers: Record<string, string> = {
+        'Content-Type': file.contentType ?? contentTypeOf(file.path),
+        'Cache-Control': 'private, max-age=3600',
+      };
+      // `npm start` serves the page from Vite's dev server, another origin: let it fetch run files.
+      const devServer = process.env.ELECTRON_RENDERER_URL;
+      if (devServer) headers['Access-Control-Allow-Origin'] = new URL(devServer).origin;
+      return new Response(response.body, { headers });
     }
     let rel: string;
     try {
