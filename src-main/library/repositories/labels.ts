@@ -1,4 +1,5 @@
 import type { Db } from '../db.ts';
+import { LABEL_PALETTE } from '../palette.ts';
 
 export interface LabelRow {
   id: number;
@@ -24,29 +25,6 @@ export interface LabelWithCount extends Label {
   excluded: number;
 }
 
-/** Distinct, colour-blind-friendly-ish colours handed to new labels in turn (Tableau 10 + extras). */
-export const LABEL_PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-  '#1f77b4',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-  '#aec7e8',
-] as const;
 
 export function toLabel(row: LabelRow): Label {
   return { id: row.id, datasetId: row.dataset_id, name: row.name, color: row.color, position: row.position };
