@@ -19,6 +19,22 @@ import { asTensor, requireChannelsLast } from './tensor-info.ts';
  * touches each column value once.
  */
 export function conv2dBackpropInputByMatMul(args: { inputs: NamedTensorInfoMap; attrs?: unknown }): TensorInfo {
+  const { dy, filter, info } = backpropInputGeometry(args);
+  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const columns = tf.tidy(() => {
+    const dyRows = tf.reshape(asTensor(dy), [-1, co]);
+    const filterRows = tf.reshape(asTensor(filter), [kh * kw * ci, co]);
+    return tf.matMul(dyRows, filterRows, false, true);
+  });
+  return columnsToInput(columns, info);
+}
+
+/** A Conv2DBackpropInput call's tensors and geometry (channels-last only). */
+export function backpropInputGeometry(args: { inputs: NamedTensorInfoMap; attrs?: unknown }): {
+  dy: TensorInfo;
+  filter: TensorInfo;
+  info: backend_util.Conv2DInfo;
+} {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
   requireChannelsLast(dataFormat, 'Conv2DBackpropInput');
@@ -30,12 +46,11 @@ export function conv2dBackpropInputByMatMul(args: { inputs: NamedTensorInfoMap; 
     pad,
     dimRoundingMode,
   );
-  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
-  const columns = tf.tidy(() => {
-    const dyRows = tf.reshape(asTensor(dy), [-1, co]);
-    const filterRows = tf.reshape(asTensor(filter), [kh * kw * ci, co]);
-    return tf.matMul(dyRows, filterRows, false, true);
-  });
+  return { dy, filter, info };
+}
+
+/** Scatters the per-tap columns onto the input grid (col2im) and disposes them. */
+export function columnsToInput(columns: tf.Tensor, info: backend_util.Conv2DInfo): TensorInfo {
   try {
     return tf.tensor4d(col2im(columns.dataSync() as Float32Array, info), info.inShape, 'float32');
   } finally {

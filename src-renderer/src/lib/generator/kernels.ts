@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  backend_util,
-  type Conv2DBackpropInputAttrs,
-  type KernelFunc,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { type KernelFunc, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { matMulWithoutTransposes } from '../../../../src-main/engine/kernels/batch-mat-mul.ts';
-import { col2im } from '../../../../src-main/engine/kernels/conv2d-backprop-input.ts';
-import { asTensor, requireChannelsLast } from '../../../../src-main/engine/kernels/tensor-info.ts';
+import { backpropInputGeometry, columnsToInput } from '../../../../src-main/engine/kernels/conv2d-backprop-input.ts';
+import { asTensor } from '../../../../src-main/engine/kernels/tensor-info.ts';
 
 // The generator's transpose convolutions are Conv2DBackpropInput, which stock wasm and
 // cpu run as scalar loops (tens of ms for one 64 px image). The engine's approach (one
@@ -37,25 +31,13 @@ function transposedFilter(filter: TensorInfo, rows: number, columns: number): tf
 }
 
 function transposeConvolution(args: { inputs: NamedTensorInfoMap; attrs?: unknown }): TensorInfo {
-  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  requireChannelsLast(dataFormat, 'Conv2DBackpropInput');
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const { dy, filter, info } = backpropInputGeometry(args);
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const filterT = transposedFilter(filter, kh * kw * ci, co);
-  const columns = tf.tidy(() => tf.matMul(tf.reshape(asTensor(dy), [-1, co]), filterT));
-  try {
-    return tf.tensor4d(col2im(columns.dataSync() as Float32Array, info), info.inShape, 'float32');
-  } finally {
-    columns.dispose();
-  }
+  return columnsToInput(
+    tf.tidy(() => tf.matMul(tf.reshape(asTensor(dy), [-1, co]), filterT)),
+    info,
+  );
 }
 
 /** Drops the kept copies of these tensors' filters (a generator being disposed). */
