@@ -7,7 +7,6 @@ import { registerAppHandlers } from './handlers/app.ts';
 import { registerLibraryHandlers } from './handlers/library.ts';
 import { registerRunHandlers } from './handlers/runs.ts';
 import { registerGeneratorHandlers } from './handlers/generator.ts';
-import { packageRoot } from './paths.ts';
 import { forkedTrainer, type TrainerLauncher } from './runs/trainer-process.ts';
 import { Library } from '../library/library.ts';
 import { STUDIO_VERSION } from './version.ts';
@@ -20,8 +19,8 @@ export interface StudioOptions {
   launchTrainer?: TrainerLauncher;
 }
 
-/** The trainer entry when running from a checkout (web mode, CLI, tests). */
-export const defaultLaunchTrainer: TrainerLauncher = forkedTrainer(join(packageRoot(), 'src-main/trainer/entry.ts'));
+/** The trainer entry beside the trainer's client (web mode, CLI, tests from a checkout). */
+export const defaultLaunchTrainer: TrainerLauncher = forkedTrainer();
 
 /** Everything handlers share. One per studio process (Electron main or web server). */
 export interface StudioServices {
