@@ -53,7 +53,12 @@ export interface Studio {
 type DomainRegistration = (registry: HandlerRegistry, services: StudioServices) => void;
 
 /** One entry per domain: each registers its handlers and file routes. */
-const domains: DomainRegistration[] = [registerAppHandlers, registerLibraryHandlers, registerRunHandlers, registerGeneratorHandlers];
+const domains: DomainRegistration[] = [
+  registerAppHandlers,
+  registerLibraryHandlers,
+  registerRunHandlers,
+  registerGeneratorHandlers,
+];
 
 export function createStudio(options: StudioOptions): Studio {
   mkdirSync(options.libraryPath, { recursive: true });

@@ -17,13 +17,21 @@ export function attachSocket(ws: WebSocket, studio: Studio): void {
 
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
-      return sendMessage({ type: 'response', id: null, result: fail('invalid-message', 'Binary messages are not part of the protocol.') });
+      return sendMessage({
+        type: 'response',
+        id: null,
+        result: fail('invalid-message', 'Binary messages are not part of the protocol.'),
+      });
     }
     let raw: unknown;
     try {
       raw = JSON.parse(data.toString());
     } catch {
-      return sendMessage({ type: 'response', id: null, result: fail('invalid-message', 'The message is not valid JSON.') });
+      return sendMessage({
+        type: 'response',
+        id: null,
+        result: fail('invalid-message', 'The message is not valid JSON.'),
+      });
     }
     const parsed = clientMessage.safeParse(raw);
     if (!parsed.success) {

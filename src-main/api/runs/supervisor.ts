@@ -131,7 +131,8 @@ export class RunSupervisor {
 
   async start(request: StartRequest): Promise<RunSummary> {
     const dataset = this.#library.datasets.get(request.datasetId);
-    if (!dataset) throw new StudioError('not-found', `There is no dataset ${request.datasetId}; it may have been deleted.`);
+    if (!dataset)
+      throw new StudioError('not-found', `There is no dataset ${request.datasetId}; it may have been deleted.`);
     const id = newRunId();
     const dir = join(this.#runsDir, id);
     const count = this.#library.runs.list().filter((r) => r.datasetId === dataset.id).length;
@@ -340,7 +341,10 @@ export class RunSupervisor {
       return await active.client.request(type, fields as never, TIMEOUTS[type]);
     } catch (error) {
       if (error instanceof TrainerRequestError) {
-        throw new StudioError(error.code === 'not-running' || error.code === 'busy' ? 'conflict' : 'unavailable', error.message);
+        throw new StudioError(
+          error.code === 'not-running' || error.code === 'busy' ? 'conflict' : 'unavailable',
+          error.message,
+        );
       }
       throw error;
     }
@@ -385,7 +389,8 @@ export class RunSupervisor {
 
   async delete(runId: string): Promise<void> {
     const run = this.get(runId);
-    if (this.#active.has(runId)) throw new StudioError('conflict', `"${run.name}" is training: stop it before deleting it.`);
+    if (this.#active.has(runId))
+      throw new StudioError('conflict', `"${run.name}" is training: stop it before deleting it.`);
     // The folder goes only if it is one of ours: never delete a folder outside the runs dir.
     if (run.dir.startsWith(this.#runsDir)) await rm(run.dir, { recursive: true, force: true });
     this.#library.runs.delete(runId);
