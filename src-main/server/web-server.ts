@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { UPLOAD_SESSION } from '../api/contract/app.ts';
 import { STUDIO_CSP } from '../api/csp.ts';
 import { contentTypeOf, safeJoin } from '../api/files.ts';
 import type { Studio } from '../api/studio.ts';
@@ -32,8 +33,6 @@ export interface WebServer {
   server: Server;
   close(): Promise<void>;
 }
-
-const UPLOAD_SESSION = /^[A-Za-z0-9_-]{8,64}$/;
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -76,7 +75,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!loopbackHost(req)) return send(res, 403, 'Forbidden: the studio only answers on 127.0.0.1 / localhost.');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const auth = checkToken(req, url, token);
-    if (auth === 401) return send(res, 401, 'This studio needs its token: open the URL printed by `npm run serve` (…/?token=…).');
+    if (auth === 401)
+      return send(res, 401, 'This studio needs its token: open the URL printed by `npm run serve` (…/?token=…).');
     if (auth === 403) return send(res, 403, 'Wrong token: open the URL printed by `npm run serve`.');
 
     if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith(FILES_PREFIX)) {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { defineEvents, defineRequests } from './define.ts';
 
+/** A web-mode upload session: names the folder under <library>/.uploads/. */
+export const UPLOAD_SESSION = /^[A-Za-z0-9_-]{8,64}$/;
+export const uploadSession = z.string().regex(UPLOAD_SESSION, 'an upload session id');
+
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export const backendName = z.enum(BACKENDS);
 export type BackendName = z.infer<typeof backendName>;
@@ -22,7 +26,7 @@ export const appRequests = defineRequests({
   },
   'upload-discard': {
     summary: 'Remove the files of a web-mode upload that will not be imported (cancelled or failed).',
-    input: z.object({ session: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    input: z.object({ session: uploadSession }).strict(),
     output: z.object({ removed: z.boolean() }),
   },
   'app-ping': {

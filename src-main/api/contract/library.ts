@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uploadSession } from './app.ts';
 import { defineEvents, defineRequests } from './define.ts';
 
 // The dataset library (issue 3): datasets, import, browse, labels, undo/redo, export.
@@ -66,7 +67,7 @@ export const importSource = z.discriminatedUnion('type', [
   /** A folder, .zip or image file on the machine the studio runs on (Electron drop, file picker, CLI). */
   z.object({ type: z.literal('path'), path: z.string().min(1).max(4096) }),
   /** Web-mode drag-in: the files PUT to /upload/<session>/... beforehand; the folder is removed after import. */
-  z.object({ type: z.literal('upload'), session: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
+  z.object({ type: z.literal('upload'), session: uploadSession }),
   /** The bundled Fashion-MNIST subset. */
   z.object({ type: z.literal('sample') }),
 ]);

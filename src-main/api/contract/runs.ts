@@ -9,7 +9,9 @@ import { ganConfigSchema } from '../../engine/config.ts';
 export const RUN_STATUS = z.enum(['starting', 'training', 'paused', 'stopped', 'done', 'interrupted', 'failed']);
 export type RunStatusName = z.infer<typeof RUN_STATUS>;
 
-const runId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a run id');
+/** Run ids are also folder names and URL segments: lower-case letters, digits and dashes. */
+export const RUN_ID = /^[a-z0-9-]{1,64}$/;
+const runId = z.string().regex(RUN_ID, 'a run id');
 
 export const runSummary = z.object({
   id: z.string(),
@@ -95,7 +97,7 @@ export const runsRequests = defineRequests({
     output: z.array(runSummary),
   },
   'run-get': {
-    summary: "One run with its loss curves, sample grids, checkpoints, warnings and evaluations.",
+    summary: 'One run with its loss curves, sample grids, checkpoints, warnings and evaluations.',
     input: z.object({ runId }).strict(),
     output: z.object({
       run: runSummary,
@@ -140,10 +142,16 @@ export const runsRequests = defineRequests({
   },
   'run-continue': {
     summary: 'Resume a stopped or interrupted run from its last checkpoint.',
-    input: z.object({ runId, force: z.boolean().default(false), extraEpochs: z.number().positive().optional() }).strict(),
+    input: z
+      .object({ runId, force: z.boolean().default(false), extraEpochs: z.number().positive().optional() })
+      .strict(),
     output: runSummary,
   },
-  'run-pause': { summary: 'Pause a training run after its current step.', input: z.object({ runId }).strict(), output: runSummary },
+  'run-pause': {
+    summary: 'Pause a training run after its current step.',
+    input: z.object({ runId }).strict(),
+    output: runSummary,
+  },
   'run-resume': { summary: 'Resume a paused run.', input: z.object({ runId }).strict(), output: runSummary },
   'run-stop': {
     summary: 'Stop a run, writing a final checkpoint and exporting its generator.',

@@ -1,7 +1,7 @@
 // The runs domain (issue 5): thin handlers over the RunSupervisor, plus the
 // `/files/run/<runId>/...` route that serves sample grids and exported generators.
 import { join } from 'node:path';
-import type { ProgressPoint, Evaluation } from '../contract/runs.ts';
+import { RUN_ID, type ProgressPoint, type Evaluation } from '../contract/runs.ts';
 import { StudioError } from '../envelope.ts';
 import { safeJoin } from '../files.ts';
 import type { HandlerRegistry } from '../registry.ts';
@@ -9,8 +9,6 @@ import type { StudioServices } from '../studio.ts';
 import { planRun } from '../runs/plan.ts';
 import { RunSupervisor } from '../runs/supervisor.ts';
 import { RunFolder } from '../../trainer/run-folder.ts';
-
-const RUN_ID = /^[a-z0-9-]{1,64}$/;
 
 function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
@@ -87,7 +85,9 @@ export function registerRunHandlers(registry: HandlerRegistry, services: StudioS
 
   registry.register('run-plan', ({ datasetId }) => planRun(library, datasetId));
   registry.register('run-start', (input) => supervisor.start(input));
-  registry.register('run-continue', ({ runId, force, extraEpochs }) => supervisor.continueRun(runId, force, extraEpochs));
+  registry.register('run-continue', ({ runId, force, extraEpochs }) =>
+    supervisor.continueRun(runId, force, extraEpochs),
+  );
   registry.register('run-pause', ({ runId }) => supervisor.pause(runId));
   registry.register('run-resume', ({ runId }) => supervisor.resume(runId));
   registry.register('run-stop', ({ runId }) => supervisor.stop(runId));
